@@ -1,0 +1,1 @@
+"""Package data and modules of clearview_kg.cli."""
