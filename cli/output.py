@@ -1,0 +1,192 @@
+"""Output formats shared by every command: table (for people), csv, tsv and json.
+
+- table: aligned columns; IRIs shortened to prefixed names (ido:clearview-ai); amounts with
+  thousands separators; each cell cut to 80 characters. When the columns do not fit the
+  terminal (``COLUMNS``), each row is shown as a block of ``name  value`` lines instead, with
+  long values wrapped rather than cut and ' | '-joined lists one item per line.
+- csv / tsv: a header row, then full values (full IRIs, full quotes); tsv replaces tabs and
+  line breaks inside values with spaces.
+- json: a list of objects (one per row) or, for reports, one object; full values; numbers
+  stay numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import textwrap
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from ..core.errors import InputError
+from ..core.terms import Iri
+
+FORMATS = ("table", "csv", "tsv", "json")
+MAX_CELL = 80
+LIST_SEPARATOR = " | "
+
+
+def terminal_width() -> int:
+    return max(40, shutil.get_terminal_size((120, 24)).columns)
+
+
+# --- cells -----------------------------------------------------------------------------------
+
+
+def display(value: Any) -> str:
+    """A value as people read it: short IRIs, grouped thousands, one line."""
+    if value is None:
+        return ""
+    if isinstance(value, Iri):
+        return value.short
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return f"{int(value):,}"
+        return f"{value:,}"
+    if isinstance(value, int):
+        return str(value)
+    return " ".join(str(value).split())
+
+
+def cut(text: str, width: int = MAX_CELL) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def plain(value: Any) -> Any:
+    """A value for csv/json: full IRIs, numbers as numbers, everything else as text."""
+    if isinstance(value, Iri):
+        return str(value)
+    return value
+
+
+# --- renderers -------------------------------------------------------------------------------
+
+
+def render_table(
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    layout: str = "auto",
+    widths: dict[str, int] | None = None,
+    empty: str = "(no rows)",
+) -> str:
+    """Aligned columns, or one block per row when they do not fit (layout='auto')."""
+    if not rows:
+        return empty + "\n"
+    widths = widths or {}
+    cells = [[cut(display(v), widths.get(c, MAX_CELL)) for c, v in zip(columns, row)] for row in rows]
+    col_widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    total = sum(col_widths) + 2 * (len(columns) - 1)
+    if layout == "records" or (layout == "auto" and total > terminal_width()):
+        return render_records(columns, rows)
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, col_widths)).rstrip()]
+    lines.append("  ".join("-" * w for w in col_widths))
+    for row in cells:
+        lines.append("  ".join(v.ljust(w) for v, w in zip(row, col_widths)).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def render_records(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """One block per row: a numbered title line, then 'name  value' lines."""
+    width = terminal_width()
+    name_width = max(len(c) for c in columns)
+    indent = " " * (name_width + 4)
+    blocks = []
+    for number, row in enumerate(rows, start=1):
+        lines = [f"[{number}] {display(row[0])}"]
+        for column, value in zip(columns[1:], row[1:]):
+            if value is None or value == "":
+                continue
+            avail = max(20, width - len(indent))
+            if isinstance(value, str) and not isinstance(value, Iri) and len(display(value)) > avail:
+                items = [display(item) for item in value.split(LIST_SEPARATOR)]
+            else:
+                items = [display(value)]
+            first = True
+            for item in items:
+                for piece in textwrap.wrap(item, avail) or [""]:
+                    label = f"  {column.ljust(name_width)}  " if first else indent
+                    lines.append(f"{label}{piece}")
+                    first = False
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
+
+
+def render_hanging(pairs: Sequence[tuple[str, str]]) -> str:
+    """'name  text' lines with the text wrapped under itself (for lists such as 'cvkg queries')."""
+    if not pairs:
+        return "(none)\n"
+    width = max(len(name) for name, _ in pairs)
+    avail = max(30, terminal_width() - width - 2)
+    lines = []
+    for name, text in pairs:
+        pieces = textwrap.wrap(display(text), avail) or [""]
+        lines.append(f"{name.ljust(width)}  {pieces[0]}".rstrip())
+        lines += [f"{' ' * width}  {piece}" for piece in pieces[1:]]
+    return "\n".join(lines) + "\n"
+
+
+def render_delimited(columns: Sequence[str], rows: Sequence[Sequence[Any]], delimiter: str) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        out = []
+        for value in row:
+            value = plain(value)
+            text = "" if value is None else ("true" if value is True else "false" if value is False else str(value))
+            if delimiter == "\t":
+                text = " ".join(text.replace("\t", " ").splitlines())
+            out.append(text)
+        writer.writerow(out)
+    return buffer.getvalue()
+
+
+def to_json(data: Any) -> str:
+    def convert(obj: Any) -> Any:
+        if isinstance(obj, dict):
+            return {str(k): convert(v) for k, v in obj.items()}
+        if isinstance(obj, (list, tuple)):
+            return [convert(v) for v in obj]
+        return plain(obj)
+
+    return json.dumps(convert(data), ensure_ascii=False, indent=2) + "\n"
+
+
+def render_rows(fmt: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], **table_options: Any) -> str:
+    """Render a table of plain values in any format."""
+    if fmt == "table":
+        return render_table(columns, rows, **table_options)
+    if fmt in ("csv", "tsv"):
+        return render_delimited(columns, rows, "," if fmt == "csv" else "\t")
+    return to_json([dict(zip(columns, row)) for row in rows])
+
+
+def dict_rows(columns: Sequence[str], dicts: Sequence[dict]) -> list[list[Any]]:
+    return [[d.get(c) for c in columns] for d in dicts]
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def write(text: str, output: str = "-") -> None:
+    """Write ``text`` to standard output ('-') or to the file ``output`` (UTF-8)."""
+    if output == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        with open(output, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+    except IsADirectoryError:
+        raise InputError(f"{output}: is a directory, cannot write there") from None
+    except FileNotFoundError:
+        raise InputError(f"{output}: no such directory to write into") from None
+    except PermissionError:
+        raise InputError(f"{output}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{output}: cannot write: {exc.strerror or exc}") from None

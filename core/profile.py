@@ -1,0 +1,136 @@
+"""The profile of one actor: types, names, posts, organisational links and every action.
+
+Used by ``cvkg actor NAME``. Everything comes from SPARQL over the graph that
+``store.load_graph`` returned; the list of actions is the named query ``actions-of-actor``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rdflib import Graph, URIRef
+
+from . import catalog, sparql
+from .labels import actor_names
+from .terms import Iri, to_value
+
+_TYPES = """
+SELECT DISTINCT ?type ?typeLabel WHERE {
+  ?type rdfs:subClassOf* cv:Actor .
+  ?actor a ?type .
+  FILTER NOT EXISTS { ?actor a ?sub . ?sub rdfs:subClassOf+ ?type . FILTER(?sub != ?type) }
+  OPTIONAL { ?type rdfs:label ?typeLabel FILTER(LANGMATCHES(LANG(?typeLabel), "en")) }
+} ORDER BY ?type
+"""
+
+_FACTS = """
+SELECT ?description ?basedIn WHERE {
+  OPTIONAL { ?actor dcterms:description ?description FILTER(LANGMATCHES(LANG(?description), "en")) }
+  OPTIONAL {
+    SELECT ?actor (GROUP_CONCAT(DISTINCT ?placeName; separator=" | ") AS ?basedIn) WHERE {
+      { SELECT ?actor ?placeName WHERE {
+          ?actor cv:basedIn ?place .
+          OPTIONAL { ?place skos:prefLabel ?placeEn FILTER(LANGMATCHES(LANG(?placeEn), "en")) }
+          BIND(COALESCE(?placeEn, STR(?place)) AS ?placeName)
+      } ORDER BY ?placeName }
+    } GROUP BY ?actor
+  }
+}
+"""
+
+_LINKS = """
+SELECT ?relation ?other ?otherName WHERE {
+  VALUES (?property ?inverse ?relation) {
+    (org:subOrganizationOf false "part of")
+    (org:subOrganizationOf true  "has part")
+    (cv:member             false "has member")
+    (cv:member             true  "member of")
+    (cv:developedBy        true  "develops")
+  }
+  { ?actor ?property ?other . FILTER(!?inverse) } UNION { ?other ?property ?actor . FILTER(?inverse) }
+  OPTIONAL { ?other skos:prefLabel ?otherEn FILTER(LANGMATCHES(LANG(?otherEn), "en")) }
+  BIND(COALESCE(?otherEn, STR(?other)) AS ?otherName)
+} ORDER BY ?relation ?otherName
+"""
+
+_POSTS = """
+SELECT ?post ?postName ?title ?person ?personName ?organisation ?organisationName ?heldAt ?sources WHERE {
+  { ?actor org:holds ?post . BIND(?actor AS ?person) }
+  UNION
+  { ?post org:postIn ?actor . OPTIONAL { ?post org:heldBy ?person } }
+  OPTIONAL { ?post org:postIn ?organisation }
+  OPTIONAL { ?post skos:prefLabel ?postName FILTER(LANGMATCHES(LANG(?postName), "en")) }
+  OPTIONAL { ?post cv:title ?title }
+  OPTIONAL { ?post cv:heldAt ?heldAt }
+  OPTIONAL { ?person skos:prefLabel ?personName FILTER(LANGMATCHES(LANG(?personName), "en")) }
+  OPTIONAL { ?organisation skos:prefLabel ?organisationName FILTER(LANGMATCHES(LANG(?organisationName), "en")) }
+  OPTIONAL {
+    SELECT ?post (GROUP_CONCAT(DISTINCT ?sid; separator=" | ") AS ?sources) WHERE {
+      { SELECT ?post ?sid WHERE { ?post prov:wasDerivedFrom/dcterms:identifier ?sid } ORDER BY ?sid }
+    } GROUP BY ?post
+  }
+} ORDER BY ?postName ?title
+"""
+
+
+@dataclass
+class Profile:
+    iri: Iri
+    name: str
+    types: list[dict] = field(default_factory=list)
+    labels: list[dict] = field(default_factory=list)
+    description: str | None = None
+    based_in: str | None = None
+    links: list[dict] = field(default_factory=list)
+    posts: list[dict] = field(default_factory=list)
+    action_columns: list[str] = field(default_factory=list)
+    actions: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "iri": self.iri,
+            "name": self.name,
+            "types": self.types,
+            "labels": self.labels,
+            "description": self.description,
+            "based_in": self.based_in,
+            "links": self.links,
+            "posts": self.posts,
+            "actions": self.actions,
+        }
+
+
+def _rows(result: sparql.SelectResult) -> list[dict]:
+    return [{k: to_value(v) for k, v in row.items()} for row in result.dicts()]
+
+
+def profile(graph: Graph, actor: str) -> Profile:
+    """The profile of the actor with IRI ``actor`` (find it with labels.find_actors)."""
+    node = URIRef(str(actor))
+    bind = {"actor": node}
+    names = [n for n in actor_names(graph) if n.actor == str(actor)]
+    english = [n.text for n in names if n.kind == "prefLabel" and n.language == "en"]
+    name = english[0] if english else (names[0].text if names else str(actor))
+
+    facts = _rows(sparql.select(graph, _FACTS, bind, name="actor profile"))
+    first = facts[0] if facts else {}
+    query = catalog.get("actions-of-actor")
+    actions = sparql.select(graph, query.text, bind, name=query.source)
+    return Profile(
+        iri=Iri(str(actor)),
+        name=name,
+        types=[
+            {"type": r["type"], "label": r["typeLabel"]}
+            for r in _rows(sparql.select(graph, _TYPES, bind, name="actor profile"))
+        ],
+        labels=[{"kind": n.kind, "language": n.language, "text": n.text} for n in names],
+        description=first.get("description"),
+        based_in=first.get("basedIn"),
+        links=[
+            {"relation": r["relation"], "other": r["other"], "name": r["otherName"]}
+            for r in _rows(sparql.select(graph, _LINKS, bind, name="actor profile"))
+        ],
+        posts=_rows(sparql.select(graph, _POSTS, bind, name="actor profile")),
+        action_columns=list(actions.columns),
+        actions=_rows(actions),
+    )
