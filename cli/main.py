@@ -466,8 +466,7 @@ def overview(no_validate: bool, data: tuple[str, ...], no_shipped: bool, fmt: st
 
 def _overview_text(ov: overview_mod.Overview) -> str:
     lines = ["The Clearview AI knowledge graph", "=" * 32, ""]
-    n_actors = sum(r["count"] for r in ov.actors_by_type)
-    n_actions = sum(r["count"] for r in ov.actions_by_type)
+    n_actors, n_actions = ov.actors, ov.actions
     lines.append(
         f"{ov.triples:,} triples: {len(ov.sources)} source articles, {n_actors} actors, "
         f"{n_actions} actions, {len(ov.disagreements)} disagreements between sources."

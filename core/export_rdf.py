@@ -44,7 +44,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from importlib import resources as importlib_resources
 from typing import Any
 
 from rdflib import BNode, Dataset, Graph, URIRef
@@ -52,6 +51,7 @@ from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
 from .errors import InputError
+from .jsonld_context import CONTEXT_IRI, context_bytes, context_document, inline_known_context
 from .namespaces import ID, PREFIXES
 
 PROV_NS = "http://www.w3.org/ns/prov#"
@@ -69,7 +69,6 @@ ONTOLOGY_GRAPH = URIRef("https://w3id.org/clearview-kg/ontology")
 SOURCE_NS = ID + "source/"
 GRAPH_NS = ID + "graph/source/"
 OTHER_GRAPH_NS = ID + "graph/source-iri/"
-CONTEXT_IRI = "https://w3id.org/clearview-kg/context.jsonld"
 
 #: format name (as on the command line) -> (rdflib serializer, file extension, media type)
 RDF_FORMATS: dict[str, tuple[str, str, str]] = {
@@ -80,59 +79,6 @@ RDF_FORMATS: dict[str, tuple[str, str, str]] = {
     "jsonld": ("json-ld", ".jsonld", "application/ld+json"),
 }
 QUAD_FORMATS = {"nquads", "trig"}
-
-
-# --- the JSON-LD context ---------------------------------------------------------------------
-
-
-def context_bytes() -> bytes:
-    """The packaged JSON-LD context document (core/assets/context.jsonld)."""
-    package = __name__.rsplit(".", 1)[0] + ".assets"
-    return importlib_resources.files(package).joinpath("context.jsonld").read_bytes()
-
-
-def context_document() -> dict[str, Any]:
-    """The packaged context document: ``{"@context": {prefix: namespace, ...}}``."""
-    return json.loads(context_bytes().decode("utf-8"))
-
-
-def inline_known_context(document: Any) -> Any:
-    """Replace every reference to our published context IRI by the packaged context.
-
-    Other contexts are left as they are (a reader should refuse remote ones)."""
-    local = context_document()["@context"]
-
-    def swap(context: Any) -> Any:
-        if context == CONTEXT_IRI:
-            return local
-        if isinstance(context, list):
-            return [swap(c) for c in context]
-        return context
-
-    def walk(node: Any) -> Any:
-        if isinstance(node, dict):
-            out = {}
-            for key, value in node.items():
-                out[key] = swap(value) if key == "@context" else walk(value)
-            return out
-        if isinstance(node, list):
-            return [walk(item) for item in node]
-        return node
-
-    return walk(document)
-
-
-def read_jsonld(data: bytes, name: str = "<json-ld>") -> Graph:
-    """Parse a JSON-LD export of ours with the local context; never fetches anything."""
-    from . import rdfio
-
-    try:
-        document = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{name}: not JSON: {exc}") from None
-    inlined = json.dumps(inline_known_context(document)).encode("utf-8")
-    # rdfio refuses any remaining external context before rdflib could fetch it.
-    return rdfio.parse_rdf(inlined, "json-ld", name)
 
 
 # --- what to export -------------------------------------------------------------------------
@@ -327,6 +273,14 @@ def serialize(data: Graph, fmt: str) -> bytes:
     if fmt in ("ntriples", "nquads"):
         return _sorted_lines(text)
     return text.encode("utf-8")
+
+
+def read_jsonld(data: bytes, name: str = "<json-ld>") -> Graph:
+    """Parse a JSON-LD export of ours; rdfio swaps our context IRI for the packaged copy and
+    refuses any other external context, so nothing is fetched."""
+    from . import rdfio
+
+    return rdfio.parse_rdf(data, "json-ld", name)
 
 
 def parse_export(data: bytes, fmt: str) -> Graph:

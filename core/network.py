@@ -508,7 +508,9 @@ class Network:
 
 def derive(g: Graph, flt: NetworkFilter | None = None) -> Network:
     """Apply the filter: the passing actions, restricted to the passing actors, and those
-    actors (every actor that takes part in at least one passing action)."""
+    actors. Without a filter on actions (type, source, dates) the actors are every actor of
+    the graph (of the wanted actor types), so an actor that takes part in no action is an
+    isolated node; with one, only the actors that take part in a passing action."""
     flt = flt or NetworkFilter()
     r = _Reader(g)
     actions, nodes = _read_actions(r)
@@ -551,7 +553,14 @@ def derive(g: Graph, flt: NetworkFilter | None = None) -> Network:
         passing.append(Action(**{**action.__dict__, "roles": roles}))
 
     used = {key for action in passing for key in action.roles}
-    return Network({k: actors[k] for k in sorted(used)}, passing)
+    if not (flt.action_types or flt.sources or flt.date_from or flt.date_to):
+        for subject in set(g.subjects(RDF.type, None)):
+            if isinstance(subject, URIRef) and "Actor" in r.kinds(r.cv_types(subject)):
+                key = _key(subject)
+                nodes.setdefault(key, subject)
+                if not actor_types or actor(key).kinds & actor_types:
+                    used.add(key)
+    return Network({k: actor(k) for k in sorted(used)}, passing)
 
 
 # --- graphs ----------------------------------------------------------------------------------

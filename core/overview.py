@@ -19,10 +19,8 @@ SELECT ?type ?label (COUNT(DISTINCT ?x) AS ?count) WHERE {
 } GROUP BY ?type ?label ORDER BY DESC(?count) ?label
 """
 
-_TOTALS = """
-SELECT
-  (COUNT(DISTINCT ?source) AS ?sources)
-WHERE { ?source a cv:SourceArticle }
+_COUNT_INSTANCES = """
+SELECT (COUNT(DISTINCT ?x) AS ?count) WHERE { ?x a/rdfs:subClassOf* ?root }
 """
 
 _DISAGREEMENTS = """
@@ -46,6 +44,8 @@ NEXT_STEPS = [
 class Overview:
     triples: int
     validation: dict | None
+    actors: int = 0
+    actions: int = 0
     sources: list[dict] = field(default_factory=list)
     actors_by_type: list[dict] = field(default_factory=list)
     actions_by_type: list[dict] = field(default_factory=list)
@@ -58,6 +58,8 @@ class Overview:
         return {
             "triples": self.triples,
             "validation": self.validation,
+            "actors": self.actors,
+            "actions": self.actions,
             "sources": self.sources,
             "actors_by_type": self.actors_by_type,
             "actions_by_type": self.actions_by_type,
@@ -75,6 +77,17 @@ def _plain(result: sparql.SelectResult) -> list[dict]:
 def _named(graph: Graph, name: str) -> list[dict]:
     query = catalog.get(name)
     return _plain(sparql.select(graph, query.text, name=query.source))
+
+
+def _count(graph: Graph, root: str) -> int:
+    """The number of distinct instances of cv:``root`` and its subclasses (an actor typed
+    both Coalition and LawEnforcementAgency counts once)."""
+    from rdflib import URIRef
+
+    from .namespaces import CV
+
+    rows = _plain(sparql.select(graph, _COUNT_INSTANCES, {"root": URIRef(CV[root])}, name="overview"))
+    return int(rows[0]["count"]) if rows else 0
 
 
 def _by_type(graph: Graph, root: str) -> list[dict]:
@@ -125,6 +138,8 @@ def overview(graph: Graph, validate: bool = True) -> Overview:
         triples=len(graph),
         validation=status,
         sources=sources,
+        actors=_count(graph, "Actor"),
+        actions=_count(graph, "Action"),
         actors_by_type=_by_type(graph, "Actor"),
         actions_by_type=_by_type(graph, "Action"),
         disagreements=disagreements,

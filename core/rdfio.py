@@ -37,6 +37,7 @@ from rdflib import Dataset, Graph
 from rdflib.exceptions import ParserError
 
 from .errors import InputError
+from .jsonld_context import inline_known_context
 
 FORMATS: dict[str, str] = {
     ".ttl": "turtle",
@@ -115,7 +116,7 @@ def parse_rdf(data: bytes, fmt: str, name: str, base: str | None = None) -> Grap
             line = data[: exc.start].count(b"\n") + 1
             raise InputError(f"{name}:{line}: not UTF-8 text (byte offset {exc.start})") from None
     if fmt == "json-ld":
-        _check_jsonld(data, name)
+        data = _check_jsonld(data, name)
     if fmt == "xml":
         _check_xml(data, name)
 
@@ -182,10 +183,13 @@ def _first_bad_line(data: bytes, fmt: str) -> int | None:
     return None
 
 
-def _check_jsonld(data: bytes, name: str) -> None:
-    """Refuse JSON-LD that would make rdflib fetch something (remote or file contexts)."""
+def _check_jsonld(data: bytes, name: str) -> bytes:
+    """Refuse JSON-LD that would make rdflib fetch something (remote or file contexts).
+
+    A reference to the project's own published context is first replaced by the packaged copy,
+    so our own exports read back without a fetch. Returns the bytes to parse."""
     try:
-        document = json.loads(data.decode("utf-8"))
+        document = inline_known_context(json.loads(data.decode("utf-8")))
     except json.JSONDecodeError as exc:
         raise InputError(f"{name}:{exc.lineno}:{exc.colno}: invalid JSON: {_short(exc.msg)}") from None
     except RecursionError:
@@ -217,6 +221,7 @@ def _check_jsonld(data: bytes, name: str) -> None:
             stack.extend(node.values())
         elif isinstance(node, list):
             stack.extend(node)
+    return json.dumps(document).encode("utf-8")
 
 
 def _check_xml(data: bytes, name: str) -> None:

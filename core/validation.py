@@ -227,7 +227,13 @@ def validate(data: Graph) -> Report:
     except Exception as exc:  # noqa: BLE001 - pySHACL's own errors become one line
         raise CvkgError(f"validation failed: {' '.join(str(exc).split()) or type(exc).__name__}") from None
 
-    nodes = list(results_graph.subjects(RDF.type, SH.ValidationResult))
+    # Only the report's own sh:result values: results nested under sh:detail (from sh:node)
+    # explain a top-level result and would otherwise be counted twice.
+    nodes = [
+        result
+        for report in results_graph.subjects(RDF.type, SH.ValidationReport)
+        for result in results_graph.objects(report, SH.result)
+    ]
     if not conforms and not nodes:
         first = next((line for line in str(text).splitlines() if line.strip()), "unknown failure")
         raise CvkgError(f"validation could not run: {' '.join(str(text).split())[:200] or first}")

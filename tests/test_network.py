@@ -354,11 +354,25 @@ SELECT DISTINCT ?actor WHERE {
 }"""
 
 
-def test_shipped_nodes_are_exactly_the_distinct_participants():
-    expected = {str(row[0]) for row in shipped().query(PREFIXES + PARTICIPANTS)}
+ALL_ACTORS = "SELECT DISTINCT ?actor WHERE { ?actor a/rdfs:subClassOf* cv:Actor }"
+
+
+def test_shipped_nodes_are_every_actor_and_participants_have_edges():
+    """Unfiltered, every actor is a node (the page shows them all); only participants of
+    actions and links have edges (an actor alone in its actions, such as the unnamed director
+    of the intelligence service, has none)."""
+    everyone = {str(row[0]) for row in shipped().query(PREFIXES + ALL_ACTORS)}
+    participants = {str(row[0]) for row in shipped().query(PREFIXES + PARTICIPANTS)}
     G = actor_graph(shipped())
-    assert set(G) == expected
-    assert G.number_of_nodes() == len(expected)
+    assert set(G) == everyone
+    assert {n for n in G if G.degree(n) > 0} <= participants
+    assert participants < everyone
+
+
+def test_an_action_filter_keeps_only_participants():
+    G = actor_graph(shipped(), NetworkFilter(action_types=frozenset({"Fine"})))
+    assert {G.nodes[n]["label"] for n in G} >= {"Clearview AI", "Swedish Police Authority (Polismyndigheten)"}
+    assert all(G.degree(n) > 0 for n in G)
 
 
 def test_shipped_edge_weights_are_numbers_of_actions():

@@ -159,6 +159,10 @@
       return Object.keys(a.roles).some(actorPasses);
     });
     var nodeVisible = {};
+    // As in core/network.py: with no filter on actions, every actor of a checked type shows,
+    // also one that takes part in no action; with one, only the participants of what passes.
+    var actionFilter = dated || Object.keys(actionTypeBoxes).some(function (k) { return !actionTypeBoxes[k].checked; });
+    if (!actionFilter) DATA.nodes.forEach(function (n) { if (actorPasses(n.id)) nodeVisible[n.id] = true; });
     DATA.actions.forEach(function (a, i) {
       if (!visibleActions[i]) return;
       Object.keys(a.roles).forEach(function (id) { if (actorPasses(id)) nodeVisible[id] = true; });
