@@ -22,7 +22,7 @@ from typing import Any
 
 import click
 
-from ..core.errors import InputError
+from ..core import atomic
 from ..core.terms import Iri
 
 FORMATS = ("table", "csv", "tsv", "json")
@@ -175,18 +175,10 @@ def dict_rows(columns: Sequence[str], dicts: Sequence[dict]) -> list[list[Any]]:
 
 
 def write(text: str, output: str = "-") -> None:
-    """Write ``text`` to standard output ('-') or to the file ``output`` (UTF-8)."""
+    """Write ``text`` to standard output ('-') or to the file ``output`` (UTF-8), replacing
+    it atomically."""
     if output == "-":
         click.echo(text, nl=False)
         return
-    try:
-        with open(output, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-    except IsADirectoryError:
-        raise InputError(f"{output}: is a directory, cannot write there") from None
-    except FileNotFoundError:
-        raise InputError(f"{output}: no such directory to write into") from None
-    except PermissionError:
-        raise InputError(f"{output}: permission denied") from None
-    except OSError as exc:
-        raise InputError(f"{output}: cannot write: {exc.strerror or exc}") from None
+    # Atomic: a failure or Ctrl-C half-way leaves the user's previous file as it was.
+    atomic.write_bytes(output, text.encode("utf-8"), force=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from rdflib import Literal, URIRef
 
-from . import resources, sparql
+from . import rdfio, resources, sparql
 from .errors import InputError, NotFoundError
 
 _HEADER = re.compile(r"^#\s*(title|question|param)\s*:\s*(.*?)\s*$", re.IGNORECASE)
@@ -114,14 +114,7 @@ def get(name: str) -> NamedQuery:
 
 def from_file(path: str) -> NamedQuery:
     """A query read from a user's .rq file (its header is optional)."""
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    data = rdfio.read_bytes(path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

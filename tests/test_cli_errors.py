@@ -152,7 +152,7 @@ def test_usage_errors_are_one_line_too(invoke):
 
 
 def test_unwritable_output(invoke, tmp_path):
-    assert_one_error_line(invoke("query", "fines", "--output", str(tmp_path / "no" / "dir.csv")), 2, "no such directory")
+    assert_one_error_line(invoke("query", "fines", "--output", str(tmp_path / "no" / "dir.csv")), 2, "does not exist")
 
 
 def test_internal_errors_are_one_line_with_exit_code_3(invoke, monkeypatch):
@@ -256,3 +256,24 @@ def test_validate_reads_turtle_from_stdin(invoke):
     assert "act:test-bad-fine" in result.stdout
     bad = invoke("validate", "-", input="@prefix e: <http://e/> .\ne:a e:b\n")
     assert_one_error_line(bad, 2, "<stdin>:")
+
+
+def test_output_file_is_replaced_atomically_and_kept_on_error(invoke, tmp_path, monkeypatch):
+    """--output used to be opened for writing before the result existed; an error then left an
+    empty or half-written file. Now the old file stays whole until the new one is complete."""
+    target = tmp_path / "fines.csv"
+    target.write_text("previous results\n", encoding="utf-8")
+    assert invoke("query", "fines", "--format", "csv", "--output", str(target)).exit_code == 0
+    assert target.read_text(encoding="utf-8").startswith("action,")
+
+    from clearview_kg.core import atomic
+
+    def interrupted(fd):  # Ctrl-C after the new text was written, before it replaced the file
+        raise KeyboardInterrupt
+
+    target.write_text("previous results\n", encoding="utf-8")
+    monkeypatch.setattr(atomic.os, "fsync", interrupted)
+    result = invoke("query", "fines", "--format", "csv", "--output", str(target))
+    assert result.exit_code == 130
+    assert target.read_text(encoding="utf-8") == "previous results\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["fines.csv"]
