@@ -15,14 +15,14 @@ import click
 from ..core import analysis, network, store
 from ..core.errors import CvkgError
 from . import output
-from .options import data_options, filter_options, output_options
+from .options import filter_options, output_options, source_options
 
 def analysis_command(func: Callable) -> Callable:
-    """Give a subcommand the data, filter and output options, and turn every expected error
+    """Give a subcommand the source (--data or --endpoint), filter and output options, and turn every expected error
     (CvkgError) into one line on stderr with the error's exit code."""
 
     @functools.wraps(func)
-    def wrapper(data: Sequence[str], no_shipped: bool, actor_types: Sequence[str],
+    def wrapper(source: store.Source, actor_types: Sequence[str],
                 action_types: Sequence[str], sources: Sequence[str], date_from: str | None,
                 date_to: str | None, fmt: str, output_path: str, **kwargs: Any) -> None:
         try:
@@ -30,12 +30,12 @@ def analysis_command(func: Callable) -> Callable:
                 actor_types=frozenset(actor_types), action_types=frozenset(action_types),
                 sources=frozenset(sources), date_from=date_from, date_to=date_to,
             )
-            graph = store.load_graph(data, include_shipped=not no_shipped)
+            graph = source.graph()  # from a --endpoint: one CONSTRUCT of the whole graph
             func(graph=graph, flt=flt, fmt=fmt, output_path=output_path, **kwargs)
         except CvkgError as exc:
             fail(exc.message, exc.exit_code)
 
-    return data_options(filter_options(output_options(wrapper)))
+    return source_options(filter_options(output_options(wrapper)))
 
 
 def emit(rows: list[dict], columns: Sequence[str], fmt: str, output_path: str) -> None:
@@ -67,6 +67,7 @@ def analyse() -> None:
       cvkg analyse centrality
       cvkg analyse path Polismyndigheten ACLU
       cvkg analyse communities --action-type EnforcementAction --format json
+      cvkg analyse centrality --endpoint http://localhost:7878/query
     """
 
 

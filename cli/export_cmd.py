@@ -20,7 +20,7 @@ from rdflib import Graph, URIRef
 
 from ..core import atomic, export_html, export_network, export_rdf, export_timeline, network, store
 from ..core.errors import InputError
-from .options import data_options, filter_options
+from .options import filter_options, source_options
 
 RDF_FORMATS = tuple(export_rdf.RDF_FORMATS)  # turtle ntriples nquads trig jsonld
 NETWORK_FORMATS = export_network.NETWORK_FORMATS  # graphml gexf cytoscape dot svg png csv
@@ -55,10 +55,12 @@ def output_paths(fmt: str, output_path: str) -> list[str]:
     return [output_path]
 
 
-def _facts(graph: Graph, with_ontology: bool) -> tuple[Graph, Graph | None]:
-    """The loaded graph without the ontology's triples; and the ontology when asked for."""
+def _facts(graph: Graph, with_ontology: bool, fetched: bool = False) -> tuple[Graph, Graph | None]:
+    """The loaded graph without the ontology's triples; and the ontology when asked for.
+    ``fetched``: the graph came from a --endpoint, with blank node labels of its own, so the
+    ontology's blank node structures (OWL restrictions) are matched by shape."""
     ontology = store.load_graph(include_shipped=False)
-    facts = graph - ontology
+    facts = store.difference(graph, ontology) if fetched else graph - ontology
     return facts, (ontology if with_ontology else None)
 
 
@@ -66,11 +68,12 @@ def _is_empty(flt: network.NetworkFilter) -> bool:
     return not (flt.actor_types or flt.action_types or flt.sources or flt.dated)
 
 
-def produce(fmt: str, graph: Graph, flt: network.NetworkFilter, kind: str, with_ontology: bool) -> Iterator[bytes]:
+def produce(fmt: str, graph: Graph, flt: network.NetworkFilter, kind: str, with_ontology: bool,
+            fetched: bool = False) -> Iterator[bytes]:
     """The content of each output file, in the order of ``output_paths``; lazily, so that a
     failure half-way (the edges after the nodes) happens inside the atomic write."""
     if fmt in RDF_FORMATS:
-        facts, ontology = _facts(graph, with_ontology)
+        facts, ontology = _facts(graph, with_ontology, fetched)
         classes = export_rdf.action_classes(graph)
         keep = None
         if not _is_empty(flt):
@@ -113,10 +116,10 @@ def write_outputs(paths: Sequence[str], parts: Iterator[bytes], force: bool) -> 
 @click.option("--with-ontology", is_flag=True,
               help="For RDF formats: include the ontology (in TriG / N-Quads as the named graph "
                    "https://w3id.org/clearview-kg/ontology).")
-@data_options
+@source_options
 @filter_options
 def export(fmt: str | None, output_path: str, force: bool, kind: str, with_ontology: bool,
-           data: tuple[str, ...], no_shipped: bool, actor_types: tuple[str, ...],
+           source: store.Source, actor_types: tuple[str, ...],
            action_types: tuple[str, ...], sources: tuple[str, ...], date_from: str | None,
            date_to: str | None) -> None:
     """Export the graph for other tools: RDF, networks, a web page or a timeline picture.
@@ -143,6 +146,7 @@ def export(fmt: str | None, output_path: str, force: bool, kind: str, with_ontol
         cvkg export --format html -o saga.html --from 2021
         cvkg export --format csv -o out/saga        # out/saga-nodes.csv, out/saga-edges.csv
         cvkg export --format timeline-png -o timeline.png --source 002
+        cvkg export --format turtle --endpoint http://localhost:7878/query > from-server.ttl
     """
     if fmt is None:
         if output_path == "-":
@@ -161,8 +165,8 @@ def export(fmt: str | None, output_path: str, force: bool, kind: str, with_ontol
         actor_types=frozenset(actor_types), action_types=frozenset(action_types),
         sources=frozenset(sources), date_from=date_from, date_to=date_to,
     )
-    graph = store.load_graph(data, include_shipped=not no_shipped)
-    parts = produce(fmt, graph, flt, kind, with_ontology)
+    graph = source.graph()  # from a --endpoint: one CONSTRUCT of the whole graph
+    parts = produce(fmt, graph, flt, kind, with_ontology, fetched=source.remote)
     if to_stdout:
         stream = click.get_binary_stream("stdout")
         for part in parts:

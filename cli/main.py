@@ -13,6 +13,9 @@ Exit codes (the same for every command):
   SPARQL (``query:LINE:COL: reason``), unknown query, actor or parameter (with the nearest
   names), bad ``--param``, refused SPARQL (SERVICE, FROM), wrong usage;
 - 3: an unexpected internal error (a bug: please report it);
+- 4: a remote endpoint (--endpoint, cvkg push) failed: unreachable, timed out, an HTTP error,
+  refused credentials (core.endpoint.EndpointError);
+- 5: the server's answer was partial (TRUNCATED); nothing is shown (core.endpoint.TruncatedError);
 - 130: interrupted (Ctrl-C); 141: the reader of the output went away (``| head``), quietly.
 
 Errors are one line on stderr starting with ``Error: ``; never a traceback.
@@ -37,7 +40,7 @@ from ..core.terms import Iri, to_value
 from . import output
 from .analyse_cmd import analyse
 from .export_cmd import export
-from .options import data_options, output_options
+from .options import output_options, source_options
 
 EXIT_OK = 0
 EXIT_VIOLATIONS = 1
@@ -149,33 +152,58 @@ def cli() -> None:
         cvkg analyse centrality           # who is central in the network
         cvkg export --format html -o saga.html
         cvkg validate my-facts.ttl
+    On a SPARQL server (every read command takes --endpoint URL):
+        cvkg push --endpoint http://localhost:7878/query
+        cvkg timeline --endpoint http://localhost:7878/query
 
     \b
     Exit codes: 0 ok; 1 validate found violations; 2 unusable input (missing or
-    malformed file, bad SPARQL, unknown name or parameter); 3 internal error.
+    malformed file, bad SPARQL, unknown name or parameter); 3 internal error;
+    4 the --endpoint failed (unreachable, timeout, HTTP error, refused login);
+    5 the server gave a partial (TRUNCATED) answer, so nothing is shown.
     Errors are one line on stderr starting with "Error: ".
     """
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, metavar="[PATHS]...")
+@click.option(
+    "--shapes", "shapes_paths", multiple=True, metavar="FILE",
+    help="Also validate against the SHACL shapes in FILE (any RDF format --data reads). "
+         "Repeatable. SPARQL in them may not use SERVICE, FROM or updates.",
+)
+@click.option(
+    "--no-shipped-shapes", is_flag=True,
+    help="Validate against the --shapes files only, not the shipped shapes.",
+)
 @output_options
-def validate(paths: tuple[str, ...], fmt: str, output_path: str) -> None:
+def validate(paths: tuple[str, ...], shapes_paths: tuple[str, ...], no_shipped_shapes: bool, fmt: str,
+             output_path: str) -> None:
     """Validate the graph against the SHACL shapes.
 
     Without PATHS, checks the shipped graph; with PATHS, checks your RDF files together with
     it (so your facts may refer to the shipped actors, laws and sources). The report groups
     the problems by the node they are about.
 
+    Your own shapes (--shapes FILE) are used in addition to the shipped ones, or instead of
+    them with --no-shipped-shapes. Their SHACL-SPARQL (sh:select, sh:ask, sh:construct) may
+    use the prefixes that sh:declare gives, but no SERVICE, FROM / FROM NAMED or SPARQL
+    Update: such shapes are refused before anything runs. owl:imports are not followed.
+
     \b
     Example:
         cvkg validate
         cvkg validate my-fines.ttl --format json
+        cvkg validate my-fines.ttl --shapes my-rules.ttl
+        cvkg validate my-fines.ttl --shapes my-rules.ttl --no-shipped-shapes
 
-    Exits 0 when the graph conforms, 1 when there are violations, 2 when a file cannot be read.
+    Exits 0 when the graph conforms, 1 when there are violations, 2 when a file cannot be read
+    or a shapes file is refused.
     """
+    if no_shipped_shapes and not shapes_paths:
+        raise click.UsageError("--no-shipped-shapes needs at least one --shapes FILE")
     graph = store.load_graph(extra_paths=paths)
-    report = validation.validate(graph)
+    report = validation.validate(graph, shapes_paths=shapes_paths, shipped_shapes=not no_shipped_shapes)
     columns = ["focus", "focus_label", "path", "value", "source_shape", "component", "severity", "message"]
     rows = [[getattr(r, c) for c in columns] for r in report.results]
     for row in rows:
@@ -229,9 +257,9 @@ def output_write(text: str, destination: str) -> None:
     help="Bind ?NAME to VALUE (never pasted into the query). <iri> or a known prefix:local is an "
     "IRI; anything else is a string. Repeatable.",
 )
-@data_options
+@source_options
 @output_options
-def query(name: str | None, expression: str | None, params: tuple[str, ...], data: tuple[str, ...], no_shipped: bool,
+def query(name: str | None, expression: str | None, params: tuple[str, ...], source: store.Source,
           fmt: str, output_path: str) -> None:
     """Run a named query, a .rq file, or SPARQL given with -e.
 
@@ -247,6 +275,7 @@ def query(name: str | None, expression: str | None, params: tuple[str, ...], dat
         cvkg query actions-of-actor --param actor=ido:clearview-ai --format csv
         cvkg query -e 'SELECT ?fine WHERE { ?fine a cv:Fine }'
         cvkg query my-query.rq --data my-facts.ttl
+        cvkg query fines --endpoint http://localhost:7878/query   # sent to the server
     """
     if expression is not None and name:
         raise click.UsageError("give either NAME|FILE or -e SPARQL, not both")
@@ -260,8 +289,7 @@ def query(name: str | None, expression: str | None, params: tuple[str, ...], dat
         chosen = catalog.get(name)
     sparql.prepare(chosen.text, chosen.source)  # syntax errors before loading anything
     bindings = catalog.bind_params(chosen, params)
-    graph = _graph(data, no_shipped)
-    result = sparql.run(graph, chosen.text, bindings, name=chosen.source)
+    result = source.open().run(chosen.text, bindings, name=chosen.source)
     output_write(_result_text(result, fmt), output_path)
 
 
@@ -305,9 +333,9 @@ def queries(fmt: str, output_path: str) -> None:
 
 @cli.command()
 @click.argument("name")
-@data_options
+@source_options
 @output_options
-def actor(name: str, data: tuple[str, ...], no_shipped: bool, fmt: str, output_path: str) -> None:
+def actor(name: str, source: store.Source, fmt: str, output_path: str) -> None:
     """Show one actor: types, names in every language, posts, links and every action.
 
     NAME is any of the actor's names in any language, case-insensitive ("ICO",
@@ -319,7 +347,7 @@ def actor(name: str, data: tuple[str, ...], no_shipped: bool, fmt: str, output_p
         cvkg actor "Clearview AI"
         cvkg actor polismyndigheten --format json
     """
-    graph = _graph(data, no_shipped)
+    graph = source.open()
     profiles = [profile_mod.profile(graph, iri) for iri in labels.find_actors(graph, name)]
     if fmt == "json":
         text = output.to_json([p.as_dict() for p in profiles])
@@ -370,9 +398,9 @@ def _profile_text(p: profile_mod.Profile) -> str:
 
 
 @cli.command()
-@data_options
+@source_options
 @output_options
-def timeline(data: tuple[str, ...], no_shipped: bool, fmt: str, output_path: str) -> None:
+def timeline(source: store.Source, fmt: str, output_path: str) -> None:
     """Every dated action, oldest first, with the precision of its date.
 
     A date known to the year sorts before the months of that year, a month before its days
@@ -384,7 +412,7 @@ def timeline(data: tuple[str, ...], no_shipped: bool, fmt: str, output_path: str
         cvkg timeline
         cvkg timeline --format csv --output timeline.csv
     """
-    columns, rows = timeline_mod.timeline(_graph(data, no_shipped))
+    columns, rows = timeline_mod.timeline(source.open())
     if fmt == "table":
         shown = ["date", "precision", "datePhrase", "type", "label", "agent", "target", "sources"]
         table = [[r.get(c) for c in shown] for r in rows]
@@ -397,9 +425,9 @@ def timeline(data: tuple[str, ...], no_shipped: bool, fmt: str, output_path: str
 
 
 @cli.command()
-@data_options
+@source_options
 @output_options
-def conflicts(data: tuple[str, ...], no_shipped: bool, fmt: str, output_path: str) -> None:
+def conflicts(source: store.Source, fmt: str, output_path: str) -> None:
     """Where the sources disagree: each disagreement with every source's version side by side.
 
     For each version: the source id (000-004), the claim in English, the source's own words
@@ -410,7 +438,7 @@ def conflicts(data: tuple[str, ...], no_shipped: bool, fmt: str, output_path: st
         cvkg conflicts
         cvkg conflicts --format json
     """
-    graph = _graph(data, no_shipped)
+    graph = source.open()
     if fmt in ("csv", "tsv"):
         columns, rows = conflicts_mod.conflict_rows(graph)
         output_write(output.render_rows(fmt, columns, output.dict_rows(columns, rows)), output_path)
@@ -437,9 +465,9 @@ def conflicts(data: tuple[str, ...], no_shipped: bool, fmt: str, output_path: st
 
 @cli.command()
 @click.option("--no-validate", is_flag=True, help="Skip the SHACL validation (faster).")
-@data_options
+@source_options
 @output_options
-def overview(no_validate: bool, data: tuple[str, ...], no_shipped: bool, fmt: str, output_path: str) -> None:
+def overview(no_validate: bool, source: store.Source, fmt: str, output_path: str) -> None:
     """Start here: what the graph holds, whether it is valid, its key findings, what next.
 
     Shows the validation status, the sources, counts of actors and actions by type, the
@@ -451,7 +479,7 @@ def overview(no_validate: bool, data: tuple[str, ...], no_shipped: bool, fmt: st
         cvkg overview
         cvkg overview --format json
     """
-    ov = overview_mod.overview(_graph(data, no_shipped), validate=not no_validate)
+    ov = overview_mod.overview(source.open(), validate=not no_validate)
     if fmt == "json":
         output_write(output.to_json(ov.as_dict()), output_path)
         return
@@ -525,3 +553,13 @@ def _money(fine: dict) -> str:
 # Network analyses and exports live in their own modules; they share the options above.
 cli.add_command(analyse)
 cli.add_command(export)
+
+# Publishing the graph to a SPARQL server (the read commands then take --endpoint URL).
+from .push_cmd import push  # noqa: E402
+
+cli.add_command(push)
+
+# The read-only SPARQL endpoint and query page.
+from .serve_cmd import serve  # noqa: E402
+
+cli.add_command(serve)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from rdflib import Literal, URIRef
 
-from . import rdfio, resources, sparql
+from . import limits, rdfio, resources, sparql
 from .errors import InputError, NotFoundError
 
 _HEADER = re.compile(r"^#\s*(title|question|param)\s*:\s*(.*?)\s*$", re.IGNORECASE)
@@ -113,8 +113,9 @@ def get(name: str) -> NamedQuery:
 
 
 def from_file(path: str) -> NamedQuery:
-    """A query read from a user's .rq file (its header is optional)."""
-    data = rdfio.read_bytes(path)
+    """A query read from a user's .rq file (its header is optional); at most
+    ``limits.max_query_bytes()`` bytes are read."""
+    data = rdfio.read_bytes(path, limits.max_query_bytes(), limits.ENV_MAX_QUERY_BYTES, "SPARQL query")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from rdflib import Graph
 
-from . import catalog, sparql
+from . import catalog, store
 from .terms import Iri, to_value
 
 
@@ -33,14 +33,14 @@ class Conflict:
         }
 
 
-def conflict_rows(graph: Graph) -> tuple[list[str], list[dict]]:
+def conflict_rows(graph: Graph | store.Store) -> tuple[list[str], list[dict]]:
     """The flat rows of the ``disagreements`` query, as plain values."""
     query = catalog.get("disagreements")
-    result = sparql.select(graph, query.text, name=query.source)
+    result = store.select(graph, query.text, name=query.source)
     return list(result.columns), [{k: to_value(v) for k, v in r.items()} for r in result.dicts()]
 
 
-def conflicts(graph: Graph) -> list[Conflict]:
+def conflicts(graph: Graph | store.Store) -> list[Conflict]:
     """Every cv:Disagreement with its versions, sorted by topic then source."""
     _columns, rows = conflict_rows(graph)
     grouped: dict[str, Conflict] = {}

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from rdflib import Graph
 
-from . import sparql
+from . import store
 from .errors import NotFoundError
 from .namespaces import compact, expand, local_name
 from .terms import Iri
@@ -62,7 +62,7 @@ def label_of(graph: Graph, node) -> str:
     from rdflib import URIRef
 
     term = URIRef(str(node)) if isinstance(node, str) else node
-    result = sparql.select(graph, _LABEL_QUERY, {"node": term})
+    result = store.select(graph, _LABEL_QUERY, {"node": term})
     if result.rows and result.rows[0][1] is not None:
         return str(result.rows[0][1])
     return local_name(str(node))
@@ -70,7 +70,7 @@ def label_of(graph: Graph, node) -> str:
 
 def actor_names(graph: Graph) -> list[Name]:
     """Every name of every actor, as (actor, text, language, kind)."""
-    result = sparql.select(graph, _ACTOR_LABELS_QUERY)
+    result = store.select(graph, _ACTOR_LABELS_QUERY)
     names = []
     for actor, label, kind in result.rows:
         names.append(Name(Iri(str(actor)), str(label), getattr(label, "language", None), str(kind)))

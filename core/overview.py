@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from rdflib import Graph
 
-from . import catalog, sparql, validation
+from . import catalog, sparql, store, validation
 from .terms import to_value
 
 _COUNT_BY_TYPE = """
@@ -76,7 +76,7 @@ def _plain(result: sparql.SelectResult) -> list[dict]:
 
 def _named(graph: Graph, name: str) -> list[dict]:
     query = catalog.get(name)
-    return _plain(sparql.select(graph, query.text, name=query.source))
+    return _plain(store.select(graph, query.text, name=query.source))
 
 
 def _count(graph: Graph, root: str) -> int:
@@ -86,7 +86,7 @@ def _count(graph: Graph, root: str) -> int:
 
     from .namespaces import CV
 
-    rows = _plain(sparql.select(graph, _COUNT_INSTANCES, {"root": URIRef(CV[root])}, name="overview"))
+    rows = _plain(store.select(graph, _COUNT_INSTANCES, {"root": URIRef(CV[root])}, name="overview"))
     return int(rows[0]["count"]) if rows else 0
 
 
@@ -95,7 +95,7 @@ def _by_type(graph: Graph, root: str) -> list[dict]:
 
     from .namespaces import CV
 
-    rows = _plain(sparql.select(graph, _COUNT_BY_TYPE, {"root": URIRef(CV[root])}, name="overview"))
+    rows = _plain(store.select(graph, _COUNT_BY_TYPE, {"root": URIRef(CV[root])}, name="overview"))
     return [{"type": r["type"], "label": r["label"], "count": r["count"]} for r in rows]
 
 
@@ -103,7 +103,7 @@ def overview(graph: Graph, validate: bool = True) -> Overview:
     """Summarise ``graph``; ``validate=False`` skips the SHACL run."""
     status = None
     if validate:
-        report = validation.validate(graph)
+        report = validation.validate(store.rdf_graph(graph))
         status = {
             "conforms": report.conforms,
             "violations": len(report.violations),
@@ -132,10 +132,10 @@ def overview(graph: Graph, validate: bool = True) -> Overview:
     ]
     disagreements = [
         {"conflict": r["conflict"], "topic": r.get("topic")}
-        for r in _plain(sparql.select(graph, _DISAGREEMENTS, name="overview"))
+        for r in _plain(store.select(graph, _DISAGREEMENTS, name="overview"))
     ]
     return Overview(
-        triples=len(graph),
+        triples=store.triple_count(graph),
         validation=status,
         sources=sources,
         actors=_count(graph, "Actor"),

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from rdflib import Graph, URIRef
 
-from . import catalog, sparql
+from . import catalog, sparql, store
 from .labels import actor_names
 from .terms import Iri, to_value
 
@@ -40,14 +40,17 @@ SELECT ?description ?basedIn WHERE {
 
 _LINKS = """
 SELECT ?relation ?other ?otherName WHERE {
-  VALUES (?property ?inverse ?relation) {
-    (org:subOrganizationOf false "part of")
-    (org:subOrganizationOf true  "has part")
-    (cv:member             false "has member")
-    (cv:member             true  "member of")
-    (cv:developedBy        true  "develops")
+  # Each direction's VALUES inside its own branch: a FILTER there could not see a VALUES
+  # outside the branch on a standard engine (rdflib is lenient; Oxigraph is not).
+  {
+    VALUES (?property ?relation) { (org:subOrganizationOf "part of") (cv:member "has member") }
+    ?actor ?property ?other .
+  } UNION {
+    VALUES (?property ?relation) {
+      (org:subOrganizationOf "has part") (cv:member "member of") (cv:developedBy "develops")
+    }
+    ?other ?property ?actor .
   }
-  { ?actor ?property ?other . FILTER(!?inverse) } UNION { ?other ?property ?actor . FILTER(?inverse) }
   OPTIONAL { ?other skos:prefLabel ?otherEn FILTER(LANGMATCHES(LANG(?otherEn), "en")) }
   BIND(COALESCE(?otherEn, STR(?other)) AS ?otherName)
 } ORDER BY ?relation ?otherName
@@ -112,25 +115,25 @@ def profile(graph: Graph, actor: str) -> Profile:
     english = [n.text for n in names if n.kind == "prefLabel" and n.language == "en"]
     name = english[0] if english else (names[0].text if names else str(actor))
 
-    facts = _rows(sparql.select(graph, _FACTS, bind, name="actor profile"))
+    facts = _rows(store.select(graph, _FACTS, bind, name="actor profile"))
     first = facts[0] if facts else {}
     query = catalog.get("actions-of-actor")
-    actions = sparql.select(graph, query.text, bind, name=query.source)
+    actions = store.select(graph, query.text, bind, name=query.source)
     return Profile(
         iri=Iri(str(actor)),
         name=name,
         types=[
             {"type": r["type"], "label": r["typeLabel"]}
-            for r in _rows(sparql.select(graph, _TYPES, bind, name="actor profile"))
+            for r in _rows(store.select(graph, _TYPES, bind, name="actor profile"))
         ],
         labels=[{"kind": n.kind, "language": n.language, "text": n.text} for n in names],
         description=first.get("description"),
         based_in=first.get("basedIn"),
         links=[
             {"relation": r["relation"], "other": r["other"], "name": r["otherName"]}
-            for r in _rows(sparql.select(graph, _LINKS, bind, name="actor profile"))
+            for r in _rows(store.select(graph, _LINKS, bind, name="actor profile"))
         ],
-        posts=_rows(sparql.select(graph, _POSTS, bind, name="actor profile")),
+        posts=_rows(store.select(graph, _POSTS, bind, name="actor profile")),
         action_columns=list(actions.columns),
         actions=_rows(actions),
     )

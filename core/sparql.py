@@ -11,8 +11,14 @@
 - ``SERVICE`` (federated queries) is refused, both when the query is prepared and, as a
   backstop, by a process-wide evaluation hook (``CUSTOM_EVALS``) that also covers SPARQL run
   by pySHACL. ``FROM`` / ``FROM NAMED`` are refused; ``rdflib.plugins.sparql.
-  SPARQL_LOAD_GRAPHS`` is set to False so nothing is ever fetched. Updates (INSERT, DELETE,
-  LOAD, DROP, ...) are not queries and do not parse.
+  SPARQL_LOAD_GRAPHS`` is set to False so nothing is ever fetched. Both guards are installed by
+  ``core.limits.install_guards`` at import and again before every query. Updates (INSERT,
+  DELETE, LOAD, DROP, ...) are not queries and do not parse.
+- A query text larger than ``core.limits.max_query_bytes()`` (1 MiB, ``CVKG_MAX_QUERY_BYTES``)
+  is refused before it is parsed. Parsing is linear but slow for expression-dense text (a
+  few KiB per second for long ``||`` chains), which is what the limit bounds.
+- ``check_sparql_text`` applies the same rules to SPARQL that someone else will run, such as
+  the ``sh:select`` of a user's SHACL shapes.
 - Every known prefix (``core.namespaces.PREFIXES``) is pre-declared; a query may still
   declare its own.
 """
@@ -25,31 +31,21 @@ from functools import lru_cache
 from typing import Any
 
 import pyparsing
-import rdflib.plugins.sparql as _rdflib_sparql
 from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
+from . import limits
 from .errors import InputError, QueryRefused
 from .namespaces import PREFIXES, expand
 
 # --- process-wide safety settings ----------------------------------------------------------
 
-_rdflib_sparql.SPARQL_LOAD_GRAPHS = False
-
-SERVICE_REFUSED = "SERVICE (federated query) is not allowed: queries run only on the local graph"
-
-
-def _refuse_service(ctx: Any, part: CompValue) -> Any:
-    """rdflib custom evaluation hook: raise on SERVICE, defer everything else."""
-    if getattr(part, "name", None) == "ServiceGraphPattern":
-        raise QueryRefused(SERVICE_REFUSED)
-    raise NotImplementedError
-
-
-_rdflib_sparql.CUSTOM_EVALS["clearview_kg_refuse_service"] = _refuse_service
+SERVICE_REFUSED = limits.SERVICE_REFUSED
+FROM_REFUSED = "FROM / FROM NAMED are not supported: queries run only on the loaded graph"
+limits.install_guards()
 
 
 # --- results ---------------------------------------------------------------------------------
@@ -159,11 +155,19 @@ def _position_error(exc: pyparsing.ParseBaseException, name: str) -> InputError:
     return InputError(f"{name}:{exc.lineno}:{exc.col}: {message}")
 
 
-@lru_cache(maxsize=256)
-def prepare(text: str, name: str = "query") -> Query:
-    """Parse and translate a query; refuse SERVICE and FROM; one-line errors with position."""
+def refuse_unsafe(query: Query, name: str, hint: str = "") -> None:
+    """Raise QueryRefused if a parsed query has SERVICE or a dataset clause (FROM, FROM NAMED)."""
+    for part in _walk(query.algebra):
+        if part.name == "ServiceGraphPattern":
+            raise QueryRefused(f"{name}: {SERVICE_REFUSED}")
+    if query.algebra.get("datasetClause"):
+        raise QueryRefused(f"{name}: {FROM_REFUSED}{hint}")
+
+
+def _parse(text: str, name: str, init_ns: dict) -> Query:
+    limits.check_query_size(text, name)
     try:
-        query = prepareQuery(text, initNs=PREFIXES)
+        return prepareQuery(text, initNs=init_ns)
     except pyparsing.ParseBaseException as exc:
         raise _position_error(exc, name) from None
     except RecursionError:
@@ -171,14 +175,28 @@ def prepare(text: str, name: str = "query") -> Query:
     except Exception as exc:  # noqa: BLE001 - e.g. "Unknown namespace prefix : foo"
         message = " ".join(str(exc).split()) or type(exc).__name__
         raise InputError(f"{name}: {message}") from None
-    for part in _walk(query.algebra):
-        if part.name == "ServiceGraphPattern":
-            raise QueryRefused(f"{name}: {SERVICE_REFUSED}")
-    if query.algebra.get("datasetClause"):
-        raise QueryRefused(
-            f"{name}: FROM / FROM NAMED are not supported: queries run on the loaded graph "
-            "(add files with --data)"
-        )
+
+
+@lru_cache(maxsize=256)
+def prepare(text: str, name: str = "query") -> Query:
+    """Parse and translate a query; refuse SERVICE and FROM; one-line errors with position."""
+    query = _parse(text, name, PREFIXES)
+    refuse_unsafe(query, name, " (add files with --data)")
+    return query
+
+
+def check_sparql_text(text: str, name: str, prefixes: dict | None = None) -> Query:
+    """Check SPARQL that another engine (pySHACL) will run: it must parse as a query (not an
+    update) with ``prefixes`` declared, and must not use SERVICE or FROM / FROM NAMED.
+
+    Raises QueryRefused or InputError with a one-line message naming ``name``."""
+    try:
+        query = _parse(text, name, dict(prefixes or {}))
+    except InputError as exc:
+        if "SPARQL Update" in exc.message:
+            raise QueryRefused(exc.message) from None
+        raise
+    refuse_unsafe(query, name)
     return query
 
 
@@ -206,6 +224,7 @@ def query_variables(text: str, name: str = "query") -> set[str]:
 
 def run(graph: Graph, text: str, params: dict[str, Node] | None = None, name: str = "query") -> Result:
     """Run a SELECT, ASK, CONSTRUCT or DESCRIBE query on ``graph`` with bound parameters."""
+    limits.install_guards()
     query = prepare(text, name)
     bindings = {Variable(k): v for k, v in (params or {}).items()}
     try:

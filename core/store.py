@@ -1,10 +1,34 @@
-"""The store: one place that decides where the graph lives.
+"""The store: the one place that decides where the graph lives - in this process or on a
+SPARQL server.
 
-``load_graph`` is the only function that chooses the store. Today it is an in-memory rdflib
-``Graph`` holding the ontology, the shipped facts (graph/*.ttl) and any user files; everything
-downstream (SPARQL, validation, analyses) receives what it returns. Swapping in Oxigraph or a
-remote SPARQL endpoint later means changing this module (and core.sparql's execution), not
-the commands.
+The Store interface
+-------------------
+Every command reads the graph through a ``Store``:
+
+- ``select(text, params, name) -> SelectResult`` and ``run(...) -> Result`` (SELECT, ASK,
+  CONSTRUCT, DESCRIBE) with parameters bound as values, never pasted;
+- ``graph() -> rdflib.Graph``, every triple, for code that needs triple-level access (the
+  network analyses, the exports, validation);
+- ``triple_count()``.
+
+``EmbeddedStore`` wraps an in-memory rdflib ``Graph`` (``load_graph``: the ontology, the
+shipped facts and the user's files) and runs queries with core.sparql. ``RemoteStore`` sends
+them to a SPARQL 1.1 endpoint (core.endpoint): the named queries themselves go to the server,
+with parameters in a VALUES block, and ``graph()`` is one ``CONSTRUCT { ?s ?p ?o }`` of the
+scope, checked against a COUNT.
+
+The trade-off of ``graph()`` on a server: ``actor``, ``timeline``, ``conflicts``, ``query``
+and the counts of ``overview`` are SPARQL only and scale with the server; the analyses and
+``export`` (and ``overview``'s validation) need the whole graph in this process - the same
+memory and time as loading it locally, plus the transfer. A narrower CONSTRUCT (only the
+properties the network reads) would be smaller but would silently go stale whenever
+core.network reads a new property; the whole graph is always right.
+
+Code that takes "a graph" accepts either an rdflib Graph or a Store and goes through the
+module-level helpers ``select``, ``run``, ``rdf_graph`` and ``triple_count``, so the
+commands never ask which kind of store they have. ``Source`` carries the command-line choice
+(``--data``/``--no-shipped`` or ``--endpoint``/``--graph``/``--timeout``) and opens the store
+when a command first needs it.
 
 Shipped files are parsed once per process and kept by content digest, so commands and tests
 that load the graph repeatedly pay for parsing only once; each call still returns a fresh
@@ -14,11 +38,15 @@ graph that the caller may change.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from rdflib import Graph
+from rdflib.term import Node
 
-from . import rdfio, resources
+from . import endpoint as endpoint_mod
+from . import rdfio, resources, sparql
+from .errors import InputError
 from .namespaces import PREFIXES
 
 _PARSED: dict[tuple[str, str], Graph] = {}
@@ -68,3 +96,289 @@ def load_graph(
     for path in extra_paths:
         graph += rdfio.read_rdf_file(str(path))
     return graph
+
+
+# --- the Store interface ---------------------------------------------------------------------
+
+
+class Store:
+    """Where the graph lives. Subclasses: EmbeddedStore, RemoteStore."""
+
+    kind = "store"
+
+    def run(self, text: str, params: Mapping[str, Node] | None = None, name: str = "query") -> sparql.Result:
+        raise NotImplementedError
+
+    def select(self, text: str, params: Mapping[str, Node] | None = None, name: str = "query") -> sparql.SelectResult:
+        result = self.run(text, params, name)
+        if not isinstance(result, sparql.SelectResult):
+            raise InputError(f"{name}: expected a SELECT query")
+        return result
+
+    def graph(self) -> Graph:
+        raise NotImplementedError
+
+    def triple_count(self) -> int:
+        raise NotImplementedError
+
+
+class EmbeddedStore(Store):
+    """An rdflib Graph in this process."""
+
+    kind = "embedded"
+
+    def __init__(self, graph: Graph) -> None:
+        self._graph = graph
+
+    def run(self, text, params=None, name="query"):
+        return sparql.run(self._graph, text, dict(params or {}), name=name)
+
+    def select(self, text, params=None, name="query"):
+        return sparql.select(self._graph, text, dict(params or {}), name=name)
+
+    def graph(self) -> Graph:
+        return self._graph
+
+    def triple_count(self) -> int:
+        return len(self._graph)
+
+
+class RemoteStore(Store):
+    """A SPARQL 1.1 query endpoint (core.endpoint). ``graph()`` is fetched once and kept."""
+
+    kind = "remote"
+
+    def __init__(self, endpoint: endpoint_mod.Endpoint) -> None:
+        self.endpoint = endpoint
+        self._graph: Graph | None = None
+
+    def run(self, text, params=None, name="query"):
+        return self.endpoint.run(text, params, name)
+
+    def graph(self) -> Graph:
+        if self._graph is None:
+            self._graph = self.endpoint.graph()
+        return self._graph
+
+    def triple_count(self) -> int:
+        if self._graph is not None:
+            return len(self._graph)
+        return self.endpoint.triple_count()
+
+
+GraphLike = Graph | Store
+
+
+def as_store(source: GraphLike) -> Store:
+    if isinstance(source, Store):
+        return source
+    if isinstance(source, Graph):
+        return EmbeddedStore(source)
+    raise TypeError(f"not a graph or a store: {type(source).__name__}")
+
+
+def select(source: GraphLike, text: str, params: Mapping[str, Node] | None = None,
+           name: str = "query") -> sparql.SelectResult:
+    """A SELECT on an rdflib Graph or a Store."""
+    if isinstance(source, Graph):
+        return sparql.select(source, text, dict(params or {}), name=name)
+    return as_store(source).select(text, params, name)
+
+
+def run(source: GraphLike, text: str, params: Mapping[str, Node] | None = None, name: str = "query") -> sparql.Result:
+    """Any query on an rdflib Graph or a Store."""
+    if isinstance(source, Graph):
+        return sparql.run(source, text, dict(params or {}), name=name)
+    return as_store(source).run(text, params, name)
+
+
+def rdf_graph(source: GraphLike) -> Graph:
+    """The triples themselves, as an rdflib Graph (fetched whole from a server)."""
+    return source if isinstance(source, Graph) else as_store(source).graph()
+
+
+def triple_count(source: GraphLike) -> int:
+    return len(source) if isinstance(source, Graph) else as_store(source).triple_count()
+
+
+def _bnode_components(graph: Graph) -> tuple[set[tuple], dict[object, list[tuple]]]:
+    """The ground triples of ``graph``, and its triples with blank nodes grouped by the blank
+    node structure they belong to (triples connected through shared blank nodes)."""
+    from rdflib import BNode
+
+    parent: dict = {}
+
+    def find(node):
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    ground: set[tuple] = set()
+    linked: list[tuple] = []
+    for triple in graph:
+        nodes = [t for t in (triple[0], triple[2]) if isinstance(t, BNode)]
+        if not nodes:
+            ground.add(triple)
+            continue
+        linked.append(triple)
+        root = find(nodes[0])
+        for other in nodes[1:]:
+            other_root = find(other)
+            if other_root != root:
+                parent[other_root] = root
+    groups: dict[object, list[tuple]] = {}
+    for triple in linked:
+        node = triple[0] if isinstance(triple[0], BNode) else triple[2]
+        groups.setdefault(find(node), []).append(triple)
+    return ground, groups
+
+
+def _component_key(triples: list[tuple]) -> str:
+    from rdflib.compare import to_isomorphic
+
+    component = Graph()
+    for triple in triples:
+        component.add(triple)
+    return to_isomorphic(component).graph_digest()
+
+
+def difference(graph: Graph, other: Graph) -> Graph:
+    """``graph`` without the triples of ``other``, blank nodes compared by structure: a blank
+    node structure (an OWL restriction, an amount) is dropped when ``other`` has an isomorphic
+    one. ``graph - other`` compares blank nodes by label, which only works when both graphs
+    come from the same parse; a graph fetched from a server has its own labels."""
+    ground, groups = _bnode_components(graph)
+    other_ground, other_groups = _bnode_components(other)
+    known = {_component_key(triples) for triples in other_groups.values()}
+    out = new_graph()
+    for triple in ground - other_ground:
+        out.add(triple)
+    for triples in groups.values():
+        if _component_key(triples) not in known:
+            for triple in triples:
+                out.add(triple)
+    return out
+
+
+# --- choosing the store -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """What a command reads, as given on the command line; ``open()`` makes the Store."""
+
+    data: tuple[str, ...] = ()
+    include_shipped: bool = True
+    endpoint: str | None = None
+    graphs: tuple[str, ...] = ()
+    timeout: float = endpoint_mod.DEFAULT_TIMEOUT
+    _opened: list = field(default_factory=list, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.endpoint is not None:
+            if self.data or not self.include_shipped:
+                raise InputError(
+                    "--data and --no-shipped read local files and cannot be combined with --endpoint "
+                    "(publish your files with 'cvkg push --data FILE --endpoint URL')"
+                )
+        elif self.graphs:
+            raise InputError("--graph needs --endpoint URL")
+
+    @property
+    def remote(self) -> bool:
+        return self.endpoint is not None
+
+    def open(self) -> Store:
+        """The store (opened once; later calls return the same one)."""
+        if not self._opened:
+            self._opened.append(open_store(self))
+        return self._opened[0]
+
+    def graph(self) -> Graph:
+        """Shortcut: the store's rdflib graph."""
+        return self.open().graph()
+
+
+def open_store(source: Source) -> Store:
+    if source.endpoint is not None:
+        return RemoteStore(endpoint_mod.Endpoint(
+            source.endpoint, tuple(source.graphs) or (endpoint_mod.DEFAULT_GRAPH,), source.timeout))
+    return EmbeddedStore(load_graph(source.data, include_shipped=source.include_shipped))
+
+
+# --- publishing -------------------------------------------------------------------------------
+
+
+@dataclass
+class PushReport:
+    endpoint: str
+    store_url: str
+    server: str
+    graphs: list[dict]  # {"graph", "triples", "requests", "what"}
+    warnings: list[str] = field(default_factory=list)
+
+
+def push(graph: Graph, endpoint_url: str, whole_graph: str = endpoint_mod.DEFAULT_GRAPH,
+         store_url: str | None = None, credentials: endpoint_mod.Credentials | None = None,
+         timeout: float = endpoint_mod.DEFAULT_TIMEOUT,
+         chunk_triples: int = endpoint_mod.CHUNK_TRIPLES) -> PushReport:
+    """Publish ``graph`` (the ontology and the facts, as ``load_graph`` returns them) with the
+    Graph Store Protocol: the whole graph into ``whole_graph`` (what the commands read with
+    --endpoint), and each named graph of the TriG export (one per source article, and the
+    ontology) under its own name. Each graph is replaced."""
+    from . import export_rdf
+
+    endpoint_mod._iri(whole_graph)
+    kind = endpoint_mod.detect(endpoint_url, timeout)
+    url = store_url or endpoint_mod.store_url_for(endpoint_url, kind, credentials is not None)
+    gsp = endpoint_mod.GraphStore(url, timeout, credentials, chunk_triples)
+    gsp.check_access()
+
+    ontology = load_graph(include_shipped=False)
+    facts = graph - ontology
+    classes = export_rdf.action_classes(graph)
+    dataset = export_rdf.to_dataset(facts, classes, ontology)
+    plan: list[tuple[str, Graph, str]] = [(whole_graph, graph, "the whole graph (read by --endpoint)")]
+    for named in sorted(dataset.graphs(), key=lambda g: str(g.identifier)):
+        name = str(named.identifier)
+        if named.identifier == dataset.default_graph.identifier or not len(named):
+            continue
+        if name == whole_graph:
+            raise InputError(f"--graph {whole_graph} is the name of a graph of the export; choose another")
+        what = "the ontology" if named.identifier == export_rdf.ONTOLOGY_GRAPH else "what one source says"
+        copy = Graph(bind_namespaces="none")
+        for triple in named:
+            copy.add(triple)
+        plan.append((name, copy, what))
+    warnings = []
+    if kind == "virtuoso":
+        lost = sorted({str(o) for o in graph.objects() if _mixed_duration(o)})
+        if lost:
+            warnings.append(
+                f"Virtuoso keeps an xsd:duration as whole months or as seconds: {len(lost)} duration(s) "
+                f"with both (e.g. {lost[0]}) lose their days and times there"
+            )
+    rows = []
+    for name, content, what in plan:
+        requests = gsp.replace(name, content)
+        rows.append({"graph": name, "triples": len(content), "requests": requests, "what": what})
+    return PushReport(endpoint_url, url, kind, rows, warnings)
+
+
+def _mixed_duration(term) -> bool:
+    """An xsd:duration with year/month parts and day/time parts (Virtuoso drops the latter)."""
+    import re
+
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+
+    if not isinstance(term, Literal) or term.datatype != XSD.duration:
+        return False
+    match = re.match(r"^-?P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T.*)?$", str(term).strip())
+    if not match:
+        return False
+    months = match.group(1) or match.group(2)
+    rest = match.group(3) or "T" in str(term)
+    return bool(months) and bool(rest)

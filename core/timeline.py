@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from rdflib import Graph
 
-from . import catalog, sparql
+from . import catalog, store
 from .terms import to_value
 
 PRECISIONS = {"day", "month", "year"}
@@ -22,10 +22,10 @@ def sort_key(date: object, label: object = "") -> tuple[str, str]:
     return (str(date) if date is not None else "", str(label or ""))
 
 
-def timeline(graph: Graph) -> tuple[list[str], list[dict]]:
+def timeline(graph: Graph | store.Store) -> tuple[list[str], list[dict]]:
     """Columns and rows (dicts of plain values) of the timeline, oldest first."""
     query = catalog.get("timeline")
-    result = sparql.select(graph, query.text, name=query.source)
+    result = store.select(graph, query.text, name=query.source)
     rows = [{k: to_value(v) for k, v in row.items()} for row in result.dicts()]
     rows.sort(key=lambda r: sort_key(r.get("date"), r.get("label")))
     return list(result.columns), rows

@@ -1,25 +1,40 @@
-"""SHACL validation of the graph (and a user's files) against the packaged shapes.
+"""SHACL validation of the graph (and a user's files) against the packaged shapes, the user's
+own shapes (``--shapes FILE``), or both.
 
 pySHACL runs with every risky feature off: no inference, no SHACL-AF unless the shapes use it,
-no SHACL-JS, no owl:imports, no abort on the first result. The data graph is what
-``store.load_graph`` returns: the ontology (so that sh:class and sh:targetClass follow
-rdfs:subClassOf), the shipped facts and any user files. Warnings and infos are reported but do
-not make the graph fail; violations do.
+no SHACL-JS, no owl:imports, no SPARQL remote-graph mode, no abort on the first result. The
+data graph is what ``store.load_graph`` returns: the ontology (so that sh:class and
+sh:targetClass follow rdfs:subClassOf), the shipped facts and any user files. Warnings and
+infos are reported but do not make the graph fail; violations do.
+
+Shapes are programs: SHACL-SPARQL runs the query text a shapes file contains. So before
+pySHACL runs, ``check_shapes`` reads every SPARQL text of the shapes graph (``sh:select``,
+``sh:ask``, ``sh:construct`` of constraints, constraint components, targets, rules and
+functions) with the prefixes ``sh:declare`` gives it, and refuses, in one line, a text that is
+not a SPARQL query, that uses SERVICE (also written ``SERVIC\\u0045`` or in lower case) or
+FROM / FROM NAMED, and any ``sh:update``. pySHACL pastes prefix declarations, property paths
+and target classes into query text, so prefixes that are not plain names, namespaces and
+IRIs that could close a ``<...>`` or a ``{...}`` are refused too. Behind that check, two
+guards hold while pySHACL runs: rdflib's SERVICE hook and SPARQL_LOAD_GRAPHS=False
+(``core.limits.install_guards``), and every query pySHACL sends to the data graph is checked
+again when it is prepared.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF
+from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.plugins.sparql import prepareQuery
 
-from . import rdfio, resources
-from .errors import CvkgError
+from . import limits, rdfio, resources, sparql
+from .errors import CvkgError, InputError, QueryRefused
 from .namespaces import SH, SKOS, compact
 from .terms import Iri
 
@@ -93,6 +108,89 @@ def shapes_graph() -> tuple[Graph, list[str]]:
             _SHAPES_CACHE[key] = rdfio.parse_rdf(data, "turtle", packaged.display)
         graph += _SHAPES_CACHE[key]
     return graph, [f.display for f in files]
+
+
+def user_shapes(paths: Iterable[str]) -> tuple[Graph, list[str]]:
+    """The user's shapes files (any RDF format rdfio reads) as one graph, and their names."""
+    graph = Graph()
+    names: list[str] = []
+    for path in paths:
+        graph += rdfio.read_rdf_file(str(path))
+        names.append(str(path))
+    return graph, names
+
+
+# --- checking shapes before pySHACL runs them ----------------------------------------------
+
+# Where SHACL and SHACL-AF keep SPARQL text: SPARQL constraints, the validators of constraint
+# components, SPARQL targets and target types, SPARQL functions (sh:select / sh:ask) and SPARQL
+# rules (sh:construct). sh:update is not SHACL, but it is SPARQL Update: refused outright.
+_SPARQL_TEXT = (SH.select, SH.ask, SH.construct)
+_PYSHACL_PREFIXES = {"rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL)}
+_PN_PREFIX = re.compile(r"^[A-Za-z\u00C0-\uFFFF]([\w.\-\u00B7\u00C0-\uFFFF]*[\w\-\u00B7\u00C0-\uFFFF])?$|^$")
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def _where(shapes: Graph, node) -> str:
+    if isinstance(node, URIRef):
+        return compact(str(node))
+    parent = next(iter(shapes.subjects(None, node)), None)
+    if isinstance(parent, URIRef):
+        return f"a node of {compact(str(parent))}"
+    return "a blank node"
+
+
+def _shown(text: str, size: int = 60) -> str:
+    text = " ".join(text.split())
+    return repr(text if len(text) <= size else text[: size - 1] + "…")
+
+
+def check_shapes(shapes: Graph, name: str = "shapes", context: Graph | None = None) -> None:
+    """Refuse shapes whose SPARQL would reach the network or the file system, or that could
+    smuggle syntax into the query text pySHACL builds. One-line QueryRefused / InputError.
+
+    ``context`` is the whole shapes graph the shapes will run with (default: ``shapes``): the
+    prefixes a query may use are the ``sh:declare`` values found anywhere in it.
+
+    Runs before pySHACL: pySHACL itself reports a SERVICE only as a failed validation, misses
+    ``SERVIC\\u0045``, and does not look for SERVICE in SPARQL targets and rules at all."""
+    for subject, _p, _o in shapes.triples((None, SH.update, None)):
+        raise QueryRefused(
+            f"{name}: sh:update in {_where(shapes, subject)}: SPARQL Update in shapes is not allowed"
+        )
+
+    for triple in shapes:
+        for term in triple:
+            if isinstance(term, URIRef) and _IRI_FORBIDDEN.search(str(term)):
+                raise InputError(
+                    f"{name}: the IRI {_shown(str(term))} contains a character IRIs may not contain "
+                    "(space, <, >, \", {, }, |, ^, ` or \\); shapes with it are not run"
+                )
+
+    context = shapes if context is None else context
+    prefixes = dict(_PYSHACL_PREFIXES)
+    for declaration in set(context.objects(None, SH.declare)):
+        for prefix in context.objects(declaration, SH.prefix):
+            if not _PN_PREFIX.match(str(prefix)):
+                raise InputError(f"{name}: sh:prefix {_shown(str(prefix))} is not a SPARQL prefix name")
+            for namespace in context.objects(declaration, SH.namespace):
+                if _IRI_FORBIDDEN.search(str(namespace)) or not str(namespace):
+                    raise InputError(
+                        f"{name}: sh:namespace {_shown(str(namespace))} of prefix {str(prefix)!r} "
+                        "is not a valid IRI"
+                    )
+                prefixes[str(prefix)] = str(namespace)
+
+    for predicate in _SPARQL_TEXT:
+        for subject, text in shapes.subject_objects(predicate):
+            where = f"{name}: {compact(str(predicate))} of {_where(shapes, subject)}"
+            if not isinstance(text, Literal):
+                raise InputError(f"{where}: expected SPARQL text, found {_shown(str(text))}")
+            texts = {str(text)}
+            if isinstance(text.value, str):
+                texts.add(text.value)
+            for query in texts:
+                sparql.check_sparql_text(query, where, prefixes)
 
 
 def _needs_advanced(shapes: Graph) -> bool:
@@ -179,6 +277,9 @@ class _PreparedQueryGraph(Graph):
     pySHACL runs each SPARQL constraint once per focus node, passing the same text each time;
     rdflib would parse it again for every node (most of the validation time). Prepared
     queries are the documented way to reuse a parse, with the same bindings semantics.
+
+    Each text is also checked once, when it is prepared: SERVICE and FROM are refused here too,
+    whatever pySHACL built the text from. SPARQL Update is never run.
     """
 
     def __init__(self, base: Graph) -> None:
@@ -192,19 +293,45 @@ class _PreparedQueryGraph(Graph):
             prepared = self._prepared.get(key)
             if prepared is None:
                 prepared = prepareQuery(query_object, initNs=initNs, base=kwargs.get("base"))
+                sparql.refuse_unsafe(prepared, "SHACL-SPARQL")
                 self._prepared[key] = prepared
             query_object = prepared
             kwargs.pop("base", None)
             initNs = None  # noqa: N806 - already applied when preparing
+        elif not isinstance(query_object, str) and hasattr(query_object, "algebra"):
+            sparql.refuse_unsafe(query_object, "SHACL-SPARQL")
+        else:
+            raise QueryRefused("SHACL-SPARQL: only SPARQL queries are run during validation")
         return super().query(query_object, processor, result, initNs, initBindings,
                              use_store_provided, **kwargs)
 
+    def update(self, *args, **kwargs):  # noqa: ARG002
+        raise QueryRefused("SHACL-SPARQL: SPARQL Update is not allowed during validation")
 
-def validate(data: Graph) -> Report:
-    """Validate ``data`` against the packaged shapes and return a structured report."""
+
+def validate(data: Graph, shapes_paths: Iterable[str] = (), shipped_shapes: bool = True) -> Report:
+    """Validate ``data`` and return a structured report.
+
+    The shapes are the packaged ones (unless ``shipped_shapes`` is false) plus the user's
+    shapes files at ``shapes_paths``; the user's are read with ``rdfio`` and, like all shapes,
+    checked by ``check_shapes`` before pySHACL runs."""
     import pyshacl  # imported here: it takes a quarter of a second, and most commands never validate
 
-    shapes, shape_files = shapes_graph()
+    shapes_paths = [str(p) for p in shapes_paths]
+    if not shipped_shapes and not shapes_paths:
+        raise InputError("no shapes to validate against: give --shapes FILE or keep the shipped shapes")
+    shapes = Graph()
+    shape_files: list[str] = []
+    if shipped_shapes:
+        shipped, shape_files = shapes_graph()
+        shapes += shipped
+    if shapes_paths:
+        mine, names = user_shapes(shapes_paths)
+        shapes += mine
+        shape_files += names
+        check_shapes(mine, ", ".join(names), context=shapes)
+
+    limits.install_guards()
     try:
         conforms, results_graph, text = pyshacl.validate(
             _PreparedQueryGraph(data),
@@ -214,6 +341,7 @@ def validate(data: Graph) -> Report:
             advanced=_needs_advanced(shapes),
             js=False,
             do_owl_imports=False,
+            sparql_mode=False,
             abort_on_first=False,
             allow_infos=True,
             allow_warnings=True,
