@@ -235,8 +235,6 @@ def group_project_network(rec: Recorder, args) -> None:
     from clearview_kg.core import analysis, network
 
     graph = project_load(args.data)[0]
-    tmp = Path(args.tmp)
-    tmp.mkdir(parents=True, exist_ok=True)
 
     def derive():
         G = network.actor_graph(graph)
@@ -286,8 +284,14 @@ def group_project_network(rec: Recorder, args) -> None:
             rec.step("networkx betweenness (exact)", "baseline", nx.betweenness_centrality, G,
                      normalized=True)
 
-    # Exports, as `cvkg export` produces them (core.export_*), written to the temp folder.
+
+def group_project_exports(rec: Recorder, args) -> None:
+    """Every export, as `cvkg export` produces it (core.export_*), written to the temp folder."""
     from clearview_kg.core import export_html, export_network, export_rdf, export_timeline, store
+
+    graph = project_load(args.data)[0]
+    tmp = Path(args.tmp)
+    tmp.mkdir(parents=True, exist_ok=True)
 
     def rdf_export(fmt: str):
         ontology = store.load_graph(include_shipped=False)
@@ -411,11 +415,13 @@ def expected_steps(group: str) -> list[tuple[str, str]]:
     if group == "violations":
         return [("validate (injected violations)", "project")]
     if group == "project-network":
-        from clearview_kg.core import export_network, export_rdf
-
         steps = [("actor graph", "project")] + [(a, "project") for a in ANALYSES]
         steps += [("analyse centrality betweenness", "project"), ("networkx betweenness (exact)", "baseline")]
-        steps += [(f"export {f}", "project") for f in export_rdf.RDF_FORMATS]
+        return steps
+    if group == "project-exports":
+        from clearview_kg.core import export_network, export_rdf
+
+        steps = [(f"export {f}", "project") for f in export_rdf.RDF_FORMATS]
         steps += [(f"export {f}", "project") for f in export_network.NETWORK_FORMATS]
         steps += [("export html", "project"), ("export timeline-png", "project"),
                   ("export timeline-svg", "project")]
@@ -437,6 +443,7 @@ GROUPS = {
     "project-queries": group_project_queries,
     "project-validate": group_project_validate,
     "project-network": group_project_network,
+    "project-exports": group_project_exports,
     "violations": group_violations,
     "rdflib-parse": group_rdflib_parse,
     "oxigraph-memory": group_oxigraph_memory,

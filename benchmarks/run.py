@@ -45,7 +45,7 @@ sys.path.insert(0, str(HERE))
 import _worker  # noqa: E402 - next to this file
 
 PROJECT_GROUPS = ["project-load", "project-queries", "project-validate", "project-network",
-                  "cli-centrality"]
+                  "project-exports", "cli-centrality"]
 BASELINE_GROUPS = ["rdflib-parse", "oxigraph-memory", "oxigraph-bulk", "pyshacl"]
 CLI_CENTRALITY = "cvkg analyse centrality (end to end)"
 CLI_STEPS = [("cvkg --help", "project"), ("cvkg query fines (shipped graph)", "project")]

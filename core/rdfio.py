@@ -12,13 +12,15 @@ Before parsing:
   definitions, contexts nested in contexts or lists, and contexts of nodes inside ``@graph``;
   and ``@import`` anywhere. A reference to the project's own published context is first
   swapped for the packaged copy (``core.jsonld_context.inline_known_context``).
-- RDF/XML is read once by expat (the parser rdflib uses, forced to UTF-8 as rdflib reads it)
-  with a DOCTYPE refused outright, so there are no internal entities (billion laughs), no
-  external entities (XXE, to a file or a URL) and no parameter entities; and with the work
-  rdflib would spend building literals counted: rdflib appends every piece of a literal's text
-  (each character reference and line break is a piece) to a growing string, which is
-  quadratic, so a document whose pieces would cost more than ``XML_TEXT_BUDGET`` character
-  copies (about a second) is refused instead of running for hours.
+- RDF/XML must be UTF-8 (rdflib reads it as such) and is read once by expat, the parser rdflib
+  uses, before rdflib sees it: a DOCTYPE is refused outright, so there are no internal
+  entities (billion laughs), no external entities (XXE, to a file or a URL) and no parameter
+  entities; a tag, comment or processing instruction longer than ``XML_MAX_TOKEN`` (1 MiB) is
+  refused, since expat re-scans an unfinished token at every chunk rdflib feeds it; and the
+  work rdflib would spend building literals is counted: it appends every piece of a literal's
+  text (each character reference and line break is a piece) to a growing string, and
+  re-parses an ``rdf:parseType="Literal"`` value at every append, so a document that would
+  cost more than ``XML_TEXT_BUDGET`` (about a second) is refused instead of running for hours.
 
 Any parser exception, including the IndexError / AttributeError / TypeError / AssertionError /
 RecursionError that malformed input can raise, becomes an ``InputError`` whose message is one
@@ -133,10 +135,10 @@ def read_rdf_file(path: str) -> Graph:
 
 
 def parse_rdf(data: bytes, fmt: str, name: str, base: str | None = None) -> Graph:
-    """Parse ``data`` in rdflib format ``fmt``; ``name`` is used in error messages."""
-    limit = limits.max_input_bytes()
-    if len(data) > limit:
-        raise limits.too_large(name, limit, limits.ENV_MAX_INPUT_BYTES, "file")
+    """Parse ``data`` in rdflib format ``fmt``; ``name`` is used in error messages.
+
+    The size limit is the reader's business (``read_bytes`` applies it to user files): the
+    packaged graph is parsed here too, whatever ``CVKG_MAX_INPUT_BYTES`` says."""
     if fmt in _TEXT_FORMATS:
         try:
             data.decode("utf-8")
@@ -200,14 +202,26 @@ def _parse_error(exc: Exception, data: bytes, fmt: str, name: str) -> InputError
     return InputError(f"{name}: not valid {what}: {_short(exc) if str(exc) else type(exc).__name__}")
 
 
-def _first_bad_line(data: bytes, fmt: str) -> int | None:
-    for number, raw in enumerate(data.splitlines(), start=1):
-        if not raw.strip() or raw.lstrip().startswith(b"#"):
+def _parses(data: bytes, fmt: str) -> bool:
+    try:
+        (Dataset() if fmt == "nquads" else Graph()).parse(data=data, format=fmt)
+    except Exception:  # noqa: BLE001
+        return False
+    return True
+
+
+def _first_bad_line(data: bytes, fmt: str, chunk: int = 1000) -> int | None:
+    """The number of the first line that does not parse on its own (N-Triples and N-Quads lines
+    are independent). Chunks of lines first, then the lines of the failing chunk: about two
+    parses of the file, not one parse per line."""
+    lines = data.splitlines()
+    for start in range(0, len(lines), chunk):
+        part = lines[start:start + chunk]
+        if _parses(b"\n".join(part) + b"\n", fmt):
             continue
-        try:
-            (Dataset() if fmt == "nquads" else Graph()).parse(data=raw + b"\n", format=fmt)
-        except Exception:  # noqa: BLE001
-            return number
+        for number, raw in enumerate(part, start=start + 1):
+            if raw.strip() and not raw.lstrip().startswith(b"#") and not _parses(raw + b"\n", fmt):
+                return number
     return None
 
 

@@ -358,6 +358,9 @@ def test_an_endless_file_ends_in_one_error_line(tmp_path):
     query = run_cli(["query", str(tmp_path / "zero.rq"), "--no-shipped"], SUBPROCESS_TIMEOUT, env,
                     preexec_fn=limit_memory)
     assert_one_error(query, "zero.rq", "64 KiB", "CVKG_MAX_QUERY_BYTES")
+    # The limit is for the user's files: the packaged graph (larger than 1 KiB) still loads.
+    tiny = run_cli(["query", "-e", "ASK { ?s a cv:Fine }"], SUBPROCESS_TIMEOUT, {"CVKG_MAX_INPUT_BYTES": "1K"})
+    assert (tiny.returncode, tiny.stdout) == (0, b"true\n"), tiny.stderr[-500:]
 
 
 def test_query_text_over_the_limit_is_refused(runner, tmp_path):

@@ -75,6 +75,8 @@ UPDATES = [
     "SELECT * WHERE { ?s ?p ?o } ; LOAD <@SERVER@load.ttl>",
 ]
 
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # rdflib on Dataset internals
+
 CASES = ([(t, "SERVICE (federated query) is not allowed") for t in SERVICE]
          + [(t, "FROM / FROM NAMED are not supported") for t in FROM] + [(t, "") for t in UPDATES])
 
