@@ -85,7 +85,7 @@ from rdflib.namespace import RDF, XSD
 from rdflib.plugins.sparql.parser import expandUnicodeEscapes
 from rdflib.term import Node
 
-from . import rdfio, sparql
+from . import bnodes, rdfio, sparql
 from .errors import CvkgError, InputError
 from .namespaces import PREFIXES
 
@@ -851,33 +851,7 @@ def store_url_for(endpoint: str, kind: str, authenticated: bool) -> str:
 def chunks(graph: Graph, size: int) -> Iterator[list[tuple]]:
     """The triples of ``graph`` in lists of about ``size``; all triples connected through blank
     nodes stay in one list (so each blank node is sent in one request)."""
-    parent: dict[BNode, BNode] = {}
-
-    def find(node: BNode) -> BNode:
-        parent.setdefault(node, node)
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    plain: list[tuple] = []
-    linked: list[tuple] = []
-    for triple in graph:
-        s, _p, o = triple
-        nodes = [t for t in (s, o) if isinstance(t, BNode)]
-        if not nodes:
-            plain.append(triple)
-            continue
-        linked.append(triple)
-        first = find(nodes[0])
-        for other in nodes[1:]:
-            root = find(other)
-            if root != first:
-                parent[root] = first
-    groups: dict[BNode, list[tuple]] = {}
-    for triple in linked:
-        node = triple[0] if isinstance(triple[0], BNode) else triple[2]
-        groups.setdefault(find(node), []).append(triple)
+    plain, groups = bnodes.bnode_components(graph)
     batch: list[tuple] = []
     for group in groups.values():
         if batch and len(batch) + len(group) > size:

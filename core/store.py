@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from rdflib import Graph
 from rdflib.term import Node
 
-from . import endpoint as endpoint_mod
+from . import bnodes, endpoint as endpoint_mod
 from . import rdfio, resources, sparql
 from .errors import InputError
 from .namespaces import PREFIXES
@@ -201,40 +201,6 @@ def triple_count(source: GraphLike) -> int:
     return len(source) if isinstance(source, Graph) else as_store(source).triple_count()
 
 
-def _bnode_components(graph: Graph) -> tuple[set[tuple], dict[object, list[tuple]]]:
-    """The ground triples of ``graph``, and its triples with blank nodes grouped by the blank
-    node structure they belong to (triples connected through shared blank nodes)."""
-    from rdflib import BNode
-
-    parent: dict = {}
-
-    def find(node):
-        parent.setdefault(node, node)
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    ground: set[tuple] = set()
-    linked: list[tuple] = []
-    for triple in graph:
-        nodes = [t for t in (triple[0], triple[2]) if isinstance(t, BNode)]
-        if not nodes:
-            ground.add(triple)
-            continue
-        linked.append(triple)
-        root = find(nodes[0])
-        for other in nodes[1:]:
-            other_root = find(other)
-            if other_root != root:
-                parent[other_root] = root
-    groups: dict[object, list[tuple]] = {}
-    for triple in linked:
-        node = triple[0] if isinstance(triple[0], BNode) else triple[2]
-        groups.setdefault(find(node), []).append(triple)
-    return ground, groups
-
-
 def _component_key(triples: list[tuple]) -> str:
     from rdflib.compare import to_isomorphic
 
@@ -249,8 +215,8 @@ def difference(graph: Graph, other: Graph) -> Graph:
     node structure (an OWL restriction, an amount) is dropped when ``other`` has an isomorphic
     one. ``graph - other`` compares blank nodes by label, which only works when both graphs
     come from the same parse; a graph fetched from a server has its own labels."""
-    ground, groups = _bnode_components(graph)
-    other_ground, other_groups = _bnode_components(other)
+    ground, groups = bnodes.bnode_components(graph)
+    other_ground, other_groups = bnodes.bnode_components(other)
     known = {_component_key(triples) for triples in other_groups.values()}
     out = new_graph()
     for triple in ground - other_ground:
