@@ -86,14 +86,15 @@ from rdflib.plugins.sparql.parser import expandUnicodeEscapes
 from rdflib.term import Node
 
 from . import bnodes, rdfio, sparql
+from . import source as source_mod
 from .errors import CvkgError, InputError
 from .namespaces import PREFIXES
 
 #: The named graph that ``cvkg push`` writes the whole graph into, and that queries read.
-DEFAULT_GRAPH = "https://w3id.org/clearview-kg/graph"
+DEFAULT_GRAPH = source_mod.DEFAULT_GRAPH
 #: ``--graph default``: read the server's own default graph (no default-graph-uri).
 SERVER_DEFAULT = "default"
-DEFAULT_TIMEOUT = 60.0
+DEFAULT_TIMEOUT = source_mod.DEFAULT_TIMEOUT
 CHUNK_TRIPLES = 100_000
 USER_AGENT = "clearview-kg (cvkg)"
 

@@ -48,6 +48,7 @@ from . import bnodes, endpoint as endpoint_mod
 from . import rdfio, resources, sparql
 from .errors import InputError
 from .namespaces import PREFIXES
+from .source import Source  # noqa: F401 - re-exported: store.Source
 
 _PARSED: dict[tuple[str, str], Graph] = {}
 
@@ -229,42 +230,6 @@ def difference(graph: Graph, other: Graph) -> Graph:
 
 
 # --- choosing the store -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Source:
-    """What a command reads, as given on the command line; ``open()`` makes the Store."""
-
-    data: tuple[str, ...] = ()
-    include_shipped: bool = True
-    endpoint: str | None = None
-    graphs: tuple[str, ...] = ()
-    timeout: float = endpoint_mod.DEFAULT_TIMEOUT
-    _opened: list = field(default_factory=list, compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        if self.endpoint is not None:
-            if self.data or not self.include_shipped:
-                raise InputError(
-                    "--data and --no-shipped read local files and cannot be combined with --endpoint "
-                    "(publish your files with 'cvkg push --data FILE --endpoint URL')"
-                )
-        elif self.graphs:
-            raise InputError("--graph needs --endpoint URL")
-
-    @property
-    def remote(self) -> bool:
-        return self.endpoint is not None
-
-    def open(self) -> Store:
-        """The store (opened once; later calls return the same one)."""
-        if not self._opened:
-            self._opened.append(open_store(self))
-        return self._opened[0]
-
-    def graph(self) -> Graph:
-        """Shortcut: the store's rdflib graph."""
-        return self.open().graph()
 
 
 def open_store(source: Source) -> Store:
