@@ -166,7 +166,8 @@ def export(fmt: str | None, output_path: str, force: bool, kind: str, with_ontol
         sources=frozenset(sources), date_from=date_from, date_to=date_to,
     )
     graph = source.graph()  # from a --endpoint: one CONSTRUCT of the whole graph
-    parts = produce(fmt, graph, flt, kind, with_ontology, fetched=source.remote)
+    # Every store but an rdflib graph parsed in this process has blank node labels of its own.
+    parts = produce(fmt, graph, flt, kind, with_ontology, fetched=True)
     if to_stdout:
         stream = click.get_binary_stream("stdout")
         for part in parts:

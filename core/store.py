@@ -11,11 +11,14 @@ Every command reads the graph through a ``Store``:
   network analyses, the exports, validation);
 - ``triple_count()``.
 
-``EmbeddedStore`` wraps an in-memory rdflib ``Graph`` (``load_graph``: the ontology, the
-shipped facts and the user's files) and runs queries with core.sparql. ``RemoteStore`` sends
-them to a SPARQL 1.1 endpoint (core.endpoint): the named queries themselves go to the server,
+``OxigraphStore`` (core.oxigraph_store) is the default for local files: an embedded Oxigraph
+store, persistent on disk and re-opened by later commands on the same files
+(core.store_cache); its ``graph()`` is a read-only rdflib view. ``EmbeddedStore`` wraps an
+rdflib ``Graph`` in memory (``load_graph``: the ontology, the shipped facts and the user's
+files), for code and tests that build graphs themselves. ``RemoteStore`` sends queries to a
+SPARQL 1.1 endpoint (core.endpoint): the named queries themselves go to the server,
 with parameters in a VALUES block, and ``graph()`` is one ``CONSTRUCT { ?s ?p ?o }`` of the
-scope, checked against a COUNT.
+scope, checked against a COUNT. ``open_store`` is the one place that chooses among them.
 
 The trade-off of ``graph()`` on a server: ``actor``, ``timeline``, ``conflicts``, ``query``
 and the counts of ``overview`` are SPARQL only and scale with the server; the analyses and
@@ -178,9 +181,18 @@ def as_store(source: GraphLike) -> Store:
     raise TypeError(f"not a graph or a store: {type(source).__name__}")
 
 
+def _owner(source: GraphLike) -> GraphLike:
+    """The store behind a graph view (``OxigraphStore.graph()``), so that SPARQL on the view
+    runs on Oxigraph rather than through rdflib's engine over the view."""
+    if isinstance(source, Graph) and type(source.store).__name__ == "TripleView":
+        return source.store.owner
+    return source
+
+
 def select(source: GraphLike, text: str, params: Mapping[str, Node] | None = None,
            name: str = "query") -> sparql.SelectResult:
     """A SELECT on an rdflib Graph or a Store."""
+    source = _owner(source)
     if isinstance(source, Graph):
         return sparql.select(source, text, dict(params or {}), name=name)
     return as_store(source).select(text, params, name)
@@ -188,6 +200,7 @@ def select(source: GraphLike, text: str, params: Mapping[str, Node] | None = Non
 
 def run(source: GraphLike, text: str, params: Mapping[str, Node] | None = None, name: str = "query") -> sparql.Result:
     """Any query on an rdflib Graph or a Store."""
+    source = _owner(source)
     if isinstance(source, Graph):
         return sparql.run(source, text, dict(params or {}), name=name)
     return as_store(source).run(text, params, name)
@@ -200,6 +213,16 @@ def rdf_graph(source: GraphLike) -> Graph:
 
 def triple_count(source: GraphLike) -> int:
     return len(source) if isinstance(source, Graph) else as_store(source).triple_count()
+
+
+def memory_graph(source: GraphLike) -> Graph:
+    """The triples in rdflib's own in-memory store (what pySHACL must be given): the graph
+    itself when it already is one, a copy for an Oxigraph store or a view of one."""
+    source = _owner(source)
+    if isinstance(source, Graph):
+        return source
+    copy = getattr(source, "memory_graph", None)
+    return copy() if copy is not None else as_store(source).graph()
 
 
 def _component_key(triples: list[tuple]) -> str:
@@ -236,7 +259,9 @@ def open_store(source: Source) -> Store:
     if source.endpoint is not None:
         return RemoteStore(endpoint_mod.Endpoint(
             source.endpoint, tuple(source.graphs) or (endpoint_mod.DEFAULT_GRAPH,), source.timeout))
-    return EmbeddedStore(load_graph(source.data, include_shipped=source.include_shipped))
+    from . import oxigraph_store, store_cache
+
+    return store_cache.open_cached(oxigraph_store.inputs(source.data, source.include_shipped))
 
 
 # --- publishing -------------------------------------------------------------------------------

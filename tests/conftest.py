@@ -6,13 +6,24 @@ packaged files by content digest, so every CLI invocation after the first reuses
 
 from __future__ import annotations
 
+import atexit
+import os
 import pathlib
+import shutil
+import tempfile
 
 import pytest
 from click.testing import CliRunner
 
 from clearview_kg.cli.main import cli
 from clearview_kg.core import store
+
+# Persistent stores (core.store_cache) go to a folder of this test session, not to the user's
+# ~/.cache; CLI subprocesses inherit it.
+if "CVKG_CACHE_DIR" not in os.environ:
+    _CACHE = tempfile.mkdtemp(prefix="cvkg-test-cache-")
+    os.environ["CVKG_CACHE_DIR"] = _CACHE
+    atexit.register(shutil.rmtree, _CACHE, True)
 
 TESTS = pathlib.Path(__file__).resolve().parent
 FIXTURES = TESTS / "fixtures_cli"

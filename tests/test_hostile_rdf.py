@@ -383,7 +383,7 @@ def _package_sources() -> list[Path]:
     return files
 
 
-_NOT_RDFLIB = {"ast", "json", "urllib", "email", "html", "argparse", "dateutil", "parser", "xml"}
+_NOT_RDFLIB = {"ox", "ast", "json", "urllib", "email", "html", "argparse", "dateutil", "parser", "xml"}
 
 
 def test_graph_parse_is_only_ever_given_data():
