@@ -400,7 +400,10 @@ def _load_one(store: "ox.Store", item: Input, bulk: bool, bar: progress.Bar) -> 
         data = data if data is not None else rdfio.read_bytes(item.path)
         graph = rdfio.parse_rdf(data, item.fmt, item.name, base=item.base)
         quads = (ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), ox.DefaultGraph()) for s, p, o in graph)
-        (store.bulk_extend if bulk else store.extend)(quads)
+        try:
+            (store.bulk_extend if bulk else store.extend)(quads)
+        except ValueError as exc:  # rdflib reads terms that RDF does not allow, e.g. IRIs with '['
+            raise InputError(f"{item.name}: not valid RDF: {' '.join(str(exc).split())}") from None
         bar.update(len(data))
         return
     try:
