@@ -8,24 +8,37 @@ Writing is atomic (core.atomic): a temporary file in the target's directory, ren
 complete; after an error or Ctrl-C no partial file is left. An existing file is refused
 without ``--force``. Text formats go to standard output with ``-o -`` (the default); binary
 formats (png, timeline-png) and csv (two files) need ``-o``.
+
+Producing each file (serialising the graph, running Graphviz, drawing the timeline) shows a
+progress bar on stderr when it takes more than a second and stderr is a terminal
+(core.progress). The format lists come from core.formats, and the modules that do the work
+(rdflib, networkx, matplotlib) are imported only when the command runs, so ``--help`` stays fast.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import click
-from rdflib import Graph, URIRef
 
-from ..core import atomic, export_html, export_network, export_rdf, export_timeline, network, store
+from ..core import atomic, formats, progress
 from ..core.errors import InputError
+from ..core.source import Source
 from .options import filter_options, source_options
 
-RDF_FORMATS = tuple(export_rdf.RDF_FORMATS)  # turtle ntriples nquads trig jsonld
-NETWORK_FORMATS = export_network.NETWORK_FORMATS  # graphml gexf cytoscape dot svg png csv
+if TYPE_CHECKING:  # for annotations only; the command imports them when it runs
+    from rdflib import Graph
+
+    from ..core import network
+
+# The same lists as core.export_rdf.RDF_FORMATS, core.export_network.NETWORK_FORMATS and
+# core.export_timeline.TIMELINE_FORMATS (tests/test_lazy_imports.py checks), without importing them.
+RDF_FORMATS = formats.EXPORT_RDF_FORMATS  # turtle ntriples nquads trig jsonld
+NETWORK_FORMATS = formats.EXPORT_NETWORK_FORMATS  # graphml gexf cytoscape dot svg png csv
 PAGE_FORMATS = ("html",)
-TIMELINE_FORMATS = export_timeline.TIMELINE_FORMATS  # timeline-png timeline-svg
+TIMELINE_FORMATS = formats.EXPORT_TIMELINE_FORMATS  # timeline-png timeline-svg
 FORMATS = RDF_FORMATS + NETWORK_FORMATS + PAGE_FORMATS + TIMELINE_FORMATS
 BINARY = {"png", "timeline-png"}
 
@@ -51,6 +64,8 @@ def infer_format(output_path: str) -> str:
 def output_paths(fmt: str, output_path: str) -> list[str]:
     """The files ``fmt`` writes for ``-o output_path`` (one, or two for csv)."""
     if fmt == "csv":
+        from ..core import export_network
+
         return list(export_network.csv_paths(output_path))
     return [output_path]
 
@@ -59,6 +74,8 @@ def _facts(graph: Graph, with_ontology: bool, fetched: bool = False) -> tuple[Gr
     """The loaded graph without the ontology's triples; and the ontology when asked for.
     ``fetched``: the graph came from a --endpoint, with blank node labels of its own, so the
     ontology's blank node structures (OWL restrictions) are matched by shape."""
+    from ..core import store
+
     ontology = store.load_graph(include_shipped=False)
     facts = store.difference(graph, ontology) if fetched else graph - ontology
     return facts, (ontology if with_ontology else None)
@@ -72,7 +89,11 @@ def produce(fmt: str, graph: Graph, flt: network.NetworkFilter, kind: str, with_
             fetched: bool = False) -> Iterator[bytes]:
     """The content of each output file, in the order of ``output_paths``; lazily, so that a
     failure half-way (the edges after the nodes) happens inside the atomic write."""
+    from ..core import export_html, export_network, export_rdf, export_timeline, network
+
     if fmt in RDF_FORMATS:
+        from rdflib import URIRef
+
         facts, ontology = _facts(graph, with_ontology, fetched)
         classes = export_rdf.action_classes(graph)
         keep = None
@@ -93,6 +114,29 @@ def produce(fmt: str, graph: Graph, flt: network.NetworkFilter, kind: str, with_
         yield export_timeline.to_timeline(graph, flt, fmt.split("-", 1)[1])
     else:  # pragma: no cover - click.Choice keeps others out
         raise InputError(f"unknown format {fmt!r}")
+
+
+def _label(fmt: str) -> str:
+    """What the progress bar says while one file of ``fmt`` is produced."""
+    if fmt in RDF_FORMATS:
+        return f"Serialising the graph as {fmt}"
+    if fmt in ("svg", "png"):
+        return f"Drawing the network with Graphviz ({fmt})"
+    if fmt in TIMELINE_FORMATS:
+        return "Drawing the timeline"
+    return f"Exporting {fmt}"
+
+
+def with_progress(parts: Iterator[bytes], label: str) -> Iterator[bytes]:
+    """``parts``, each produced under a progress bar (drawn only for work over a second, on a
+    terminal) that is erased before the part is written."""
+    while True:
+        with progress.bar(label):
+            try:
+                part = next(parts)
+            except StopIteration:
+                return
+        yield part
 
 
 def write_outputs(paths: Sequence[str], parts: Iterator[bytes], force: bool) -> None:
@@ -119,7 +163,7 @@ def write_outputs(paths: Sequence[str], parts: Iterator[bytes], force: bool) -> 
 @source_options
 @filter_options
 def export(fmt: str | None, output_path: str, force: bool, kind: str, with_ontology: bool,
-           source: store.Source, actor_types: tuple[str, ...],
+           source: Source, actor_types: tuple[str, ...],
            action_types: tuple[str, ...], sources: tuple[str, ...], date_from: str | None,
            date_to: str | None) -> None:
     """Export the graph for other tools: RDF, networks, a web page or a timeline picture.
@@ -161,13 +205,15 @@ def export(fmt: str | None, output_path: str, force: bool, kind: str, with_ontol
     if paths:
         atomic.check_writable(paths, force)  # fail before any work
 
+    from ..core import network
+
     flt = network.NetworkFilter(
         actor_types=frozenset(actor_types), action_types=frozenset(action_types),
         sources=frozenset(sources), date_from=date_from, date_to=date_to,
     )
     graph = source.graph()  # from a --endpoint: one CONSTRUCT of the whole graph
     # Every store but an rdflib graph parsed in this process has blank node labels of its own.
-    parts = produce(fmt, graph, flt, kind, with_ontology, fetched=True)
+    parts = with_progress(produce(fmt, graph, flt, kind, with_ontology, fetched=True), _label(fmt))
     if to_stdout:
         stream = click.get_binary_stream("stdout")
         for part in parts:

@@ -19,6 +19,11 @@ Exit codes (the same for every command):
 - 130: interrupted (Ctrl-C); 141: the reader of the output went away (``| head``), quietly.
 
 Errors are one line on stderr starting with ``Error: ``; never a traceback.
+
+Start-up: ``cvkg --help``, ``cvkg --version``, every ``--help`` and the commands that need no
+graph (``cvkg queries``) import no part of the RDF stack (rdflib, pySHACL, networkx,
+matplotlib, pyoxigraph): this module and the option modules import only light ones, and each
+command imports the core modules it uses when it runs (tests/test_lazy_imports.py).
 """
 
 from __future__ import annotations
@@ -28,19 +33,21 @@ import logging
 import os
 import sys
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .. import __version__
-from ..core import catalog, conflicts as conflicts_mod, labels, overview as overview_mod
-from ..core import profile as profile_mod, sparql, store, timeline as timeline_mod, validation
 from ..core.errors import CvkgError
-from ..core.terms import Iri, to_value
+from ..core.source import Source
+from ..core.terms import Iri
 from . import output
 from .analyse_cmd import analyse
 from .export_cmd import export
 from .options import output_options, source_options
+
+if TYPE_CHECKING:  # the heavy modules, for annotations only; commands import them when run
+    from ..core import overview as overview_mod, profile as profile_mod, sparql, validation
 
 EXIT_OK = 0
 EXIT_VIOLATIONS = 1
@@ -48,6 +55,10 @@ EXIT_INPUT = 2
 EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
 EXIT_BROKEN_PIPE = 141  # the reader of our output went away, as shells report SIGPIPE
+
+# Click >= 8.2 raises this (a UsageError) for a group run without a command ('cvkg'); its
+# message is the whole help, which is shown as it is rather than squeezed into one line.
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 # rdflib and pySHACL log warnings (with tracebacks) for ill-typed literals and the like; the
 # problems they describe are reported by validation, so keep them off the terminal.
@@ -98,6 +109,9 @@ class CvkgGroup(click.Group):
                 rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.exceptions.Abort:
             _fail("interrupted", EXIT_INTERRUPTED)
+        except _NO_ARGS_IS_HELP as exc:  # 'cvkg' alone: the help on stderr, exit 2 (as click does)
+            click.echo(exc.format_message(), err=True)
+            sys.exit(exc.exit_code)
         except click.UsageError as exc:
             hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
             _fail(exc.format_message() + hint, exc.exit_code)
@@ -126,6 +140,8 @@ class CvkgGroup(click.Group):
 
 
 def _graph(data: tuple[str, ...] = (), no_shipped: bool = False):
+    from ..core import store
+
     return store.load_graph(extra_paths=data, include_shipped=not no_shipped)
 
 
@@ -202,6 +218,8 @@ def validate(paths: tuple[str, ...], shapes_paths: tuple[str, ...], no_shipped_s
     """
     if no_shipped_shapes and not shapes_paths:
         raise click.UsageError("--no-shipped-shapes needs at least one --shapes FILE")
+    from ..core import store, validation
+
     graph = store.load_graph(extra_paths=paths)
     report = validation.validate(graph, shapes_paths=shapes_paths, shipped_shapes=not no_shipped_shapes)
     columns = ["focus", "focus_label", "path", "value", "source_shape", "component", "severity", "message"]
@@ -259,7 +277,7 @@ def output_write(text: str, destination: str) -> None:
 )
 @source_options
 @output_options
-def query(name: str | None, expression: str | None, params: tuple[str, ...], source: store.Source,
+def query(name: str | None, expression: str | None, params: tuple[str, ...], source: Source,
           fmt: str, output_path: str) -> None:
     """Run a named query, a .rq file, or SPARQL given with -e.
 
@@ -281,6 +299,8 @@ def query(name: str | None, expression: str | None, params: tuple[str, ...], sou
         raise click.UsageError("give either NAME|FILE or -e SPARQL, not both")
     if expression is None and not name:
         raise click.UsageError("give a query NAME|FILE or -e SPARQL (list names with 'cvkg queries')")
+    from ..core import catalog, sparql
+
     if expression is not None:
         chosen = catalog.from_text(expression, "query")
     elif name.endswith(".rq") or os.sep in name or (name not in catalog.named_queries() and os.path.isfile(name)):
@@ -294,6 +314,9 @@ def query(name: str | None, expression: str | None, params: tuple[str, ...], sou
 
 
 def _result_text(result: sparql.Result, fmt: str) -> str:
+    from ..core import sparql
+    from ..core.terms import to_value
+
     if isinstance(result, sparql.AskResult):
         if fmt == "json":
             return output.to_json([{"ask": result.value}])
@@ -320,6 +343,8 @@ def queries(fmt: str, output_path: str) -> None:
         cvkg queries
         cvkg query settlements
     """
+    from ..core import catalog  # reads the .rq headers only: no rdflib
+
     rows = []
     for q in catalog.named_queries().values():
         params = " ".join(f"--param {p.name}=" + ("IRI" if p.kind == "iri" else "VALUE") for p in q.params)
@@ -335,7 +360,7 @@ def queries(fmt: str, output_path: str) -> None:
 @click.argument("name")
 @source_options
 @output_options
-def actor(name: str, source: store.Source, fmt: str, output_path: str) -> None:
+def actor(name: str, source: Source, fmt: str, output_path: str) -> None:
     """Show one actor: types, names in every language, posts, links and every action.
 
     NAME is any of the actor's names in any language, case-insensitive ("ICO",
@@ -347,6 +372,8 @@ def actor(name: str, source: store.Source, fmt: str, output_path: str) -> None:
         cvkg actor "Clearview AI"
         cvkg actor polismyndigheten --format json
     """
+    from ..core import labels, profile as profile_mod
+
     graph = source.open()
     profiles = [profile_mod.profile(graph, iri) for iri in labels.find_actors(graph, name)]
     if fmt == "json":
@@ -400,7 +427,7 @@ def _profile_text(p: profile_mod.Profile) -> str:
 @cli.command()
 @source_options
 @output_options
-def timeline(source: store.Source, fmt: str, output_path: str) -> None:
+def timeline(source: Source, fmt: str, output_path: str) -> None:
     """Every dated action, oldest first, with the precision of its date.
 
     A date known to the year sorts before the months of that year, a month before its days
@@ -412,6 +439,8 @@ def timeline(source: store.Source, fmt: str, output_path: str) -> None:
         cvkg timeline
         cvkg timeline --format csv --output timeline.csv
     """
+    from ..core import timeline as timeline_mod
+
     columns, rows = timeline_mod.timeline(source.open())
     if fmt == "table":
         shown = ["date", "precision", "datePhrase", "type", "label", "agent", "target", "sources"]
@@ -427,7 +456,7 @@ def timeline(source: store.Source, fmt: str, output_path: str) -> None:
 @cli.command()
 @source_options
 @output_options
-def conflicts(source: store.Source, fmt: str, output_path: str) -> None:
+def conflicts(source: Source, fmt: str, output_path: str) -> None:
     """Where the sources disagree: each disagreement with every source's version side by side.
 
     For each version: the source id (000-004), the claim in English, the source's own words
@@ -438,6 +467,8 @@ def conflicts(source: store.Source, fmt: str, output_path: str) -> None:
         cvkg conflicts
         cvkg conflicts --format json
     """
+    from ..core import conflicts as conflicts_mod
+
     graph = source.open()
     if fmt in ("csv", "tsv"):
         columns, rows = conflicts_mod.conflict_rows(graph)
@@ -467,7 +498,7 @@ def conflicts(source: store.Source, fmt: str, output_path: str) -> None:
 @click.option("--no-validate", is_flag=True, help="Skip the SHACL validation (faster).")
 @source_options
 @output_options
-def overview(no_validate: bool, source: store.Source, fmt: str, output_path: str) -> None:
+def overview(no_validate: bool, source: Source, fmt: str, output_path: str) -> None:
     """Start here: what the graph holds, whether it is valid, its key findings, what next.
 
     Shows the validation status, the sources, counts of actors and actions by type, the
@@ -479,6 +510,8 @@ def overview(no_validate: bool, source: store.Source, fmt: str, output_path: str
         cvkg overview
         cvkg overview --format json
     """
+    from ..core import overview as overview_mod
+
     ov = overview_mod.overview(source.open(), validate=not no_validate)
     if fmt == "json":
         output_write(output.to_json(ov.as_dict()), output_path)

@@ -14,10 +14,11 @@ from collections.abc import Callable
 
 import click
 
-from ..core import endpoint as endpoint_mod
+# Only light modules here: every command's options are built when the group is, so whatever
+# this module imports, ``cvkg --help`` imports too (tests/test_lazy_imports.py).
 from ..core.errors import InputError
-from ..core.rdfio import FORMATS as RDF_EXTENSIONS
-from ..core.store import Source
+from ..core.formats import RDF_EXTENSIONS
+from ..core.source import DEFAULT_GRAPH, DEFAULT_TIMEOUT, Source
 from . import output
 
 PASSWORD_VARIABLE = "CVKG_PASSWORD"
@@ -87,14 +88,14 @@ def endpoint_option(func: Callable, required: bool = False, help_text: str | Non
 def timeout_option(func: Callable) -> Callable:
     return click.option(
         "--timeout", "timeout", type=click.FloatRange(min=0, min_open=True),
-        default=endpoint_mod.DEFAULT_TIMEOUT, show_default=True, metavar="SECONDS",
+        default=DEFAULT_TIMEOUT, show_default=True, metavar="SECONDS",
         help="With --endpoint: give up on an HTTP request after this many seconds.",
     )(func)
 
 
 def source_options(func: Callable) -> Callable:
     """What a read command reads: --data/--no-shipped (local files) or --endpoint URL with
-    --graph and --timeout. The command receives one ``source`` (core.store.Source) instead."""
+    --graph and --timeout. The command receives one ``source`` (core.source.Source) instead."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
@@ -109,7 +110,7 @@ def source_options(func: Callable) -> Callable:
     wrapper = click.option(
         "--graph", "graphs", multiple=True, metavar="IRI",
         help=f"With --endpoint: the named graph to read (sent as default-graph-uri). Default: "
-        f"{endpoint_mod.DEFAULT_GRAPH}, where 'cvkg push' puts the whole graph; "
+        f"{DEFAULT_GRAPH}, where 'cvkg push' puts the whole graph; "
         "'default' reads the server's own default graph.",
     )(wrapper)
     wrapper = endpoint_option(wrapper)

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import click
 
-from ..core import endpoint as endpoint_mod, store
+from ..core.source import DEFAULT_GRAPH
 from ..core.terms import Iri
 from . import output
 from .options import credential_options, data_options, endpoint_option, output_options, read_password, timeout_option
+
+#: Default of --chunk-triples: core.endpoint.CHUNK_TRIPLES, repeated here so that defining the
+#: option does not import core.endpoint (and rdflib); tests/test_lazy_imports.py checks they agree.
+CHUNK_TRIPLES = 100_000
 
 
 def _endpoint(func):
@@ -21,14 +25,14 @@ def _endpoint(func):
 
 @click.command(name="push")
 @_endpoint
-@click.option("--graph", "graph", default=endpoint_mod.DEFAULT_GRAPH, show_default=True, metavar="IRI",
+@click.option("--graph", "graph", default=DEFAULT_GRAPH, show_default=True, metavar="IRI",
               help="The named graph that receives the whole graph (what the read commands read "
                    "with --endpoint; give them the same --graph).")
 @click.option("--store-url", "store_url", metavar="URL",
               help="The Graph Store Protocol URL. Default: BASE/store for Oxigraph, "
                    "BASE/sparql-graph-crud-auth (with --user) or BASE/sparql-graph-crud for Virtuoso.")
 @click.option("--chunk-triples", "chunk_triples", type=click.IntRange(min=1),
-              default=endpoint_mod.CHUNK_TRIPLES, show_default=True, metavar="N",
+              default=CHUNK_TRIPLES, show_default=True, metavar="N",
               help="Send a large graph in requests of about N triples (a PUT, then POSTs).")
 @credential_options
 @timeout_option
@@ -55,6 +59,8 @@ def push(endpoint: str, graph: str, store_url: str | None, chunk_triples: int, u
         cvkg push --endpoint http://localhost:7878/query --data my-facts.ttl
         cvkg query fines --endpoint http://localhost:7878/query
     """
+    from ..core import endpoint as endpoint_mod, store
+
     password = read_password(user, password_file)
     credentials = endpoint_mod.Credentials(user, password) if user is not None else None
     graph_data = store.load_graph(data, include_shipped=not no_shipped)
@@ -67,7 +73,7 @@ def push(endpoint: str, graph: str, store_url: str | None, chunk_triples: int, u
     click.echo(
         f"Pushed {total:,} triples to {report.store_url} ({report.server}) in {len(report.graphs)} graphs; "
         f"read them with --endpoint {endpoint}"
-        + (f" --graph {graph}" if graph != endpoint_mod.DEFAULT_GRAPH else ""),
+        + (f" --graph {graph}" if graph != DEFAULT_GRAPH else ""),
         err=True,
     )
 

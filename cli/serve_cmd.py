@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from ..core import server
 from .options import data_options
 
 
@@ -49,6 +48,8 @@ def serve(host: str, port: int, timeout: float, max_rows: int, workers: int, que
         curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * { ?s a cv:Fine }' \\
              http://127.0.0.1:8000/sparql
     """
+    from ..core import server
+
     settings = server.Settings(
         host=host, port=port, timeout=timeout, max_rows=max_rows, workers=workers,
         queue_timeout=queue_timeout, data=tuple(data), include_shipped=not no_shipped, quiet=quiet,

@@ -9,6 +9,10 @@ Each .rq file starts with a header of comment lines::
 ``param`` lines are optional; ``(iri)`` or ``(literal)`` after the name says what kind of value
 the parameter takes (default: any), and a description starting with ``(optional)`` makes it
 optional. The query's name is its file name without ``.rq``.
+
+Listing the named queries (``cvkg queries``) reads only the headers and imports nothing heavy;
+rdflib and the SPARQL parser are imported by the functions that need them (``from_file``,
+``bind_params``).
 """
 
 from __future__ import annotations
@@ -18,9 +22,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Literal, URIRef
-
-from . import limits, rdfio, resources, sparql
+from . import limits, resources
 from .errors import InputError, NotFoundError
 
 _HEADER = re.compile(r"^#\s*(title|question|param)\s*:\s*(.*?)\s*$", re.IGNORECASE)
@@ -115,6 +117,8 @@ def get(name: str) -> NamedQuery:
 def from_file(path: str) -> NamedQuery:
     """A query read from a user's .rq file (its header is optional); at most
     ``limits.max_query_bytes()`` bytes are read."""
+    from . import rdfio
+
     data = rdfio.read_bytes(path, limits.max_query_bytes(), limits.ENV_MAX_QUERY_BYTES, "SPARQL query")
     try:
         text = data.decode("utf-8")
@@ -135,6 +139,10 @@ def bind_params(query: NamedQuery, raw_params: list[str] | tuple[str, ...]) -> d
     plain string) and needs every parameter not marked optional. A query without them (ad-hoc
     or a user's file) accepts any name that is a variable of the query.
     """
+    from rdflib import Literal, URIRef
+
+    from . import sparql
+
     bindings: dict = {}
     for raw in raw_params:
         name, value = sparql.parse_param(raw)

@@ -3,18 +3,25 @@
 ``bar(label, total=None, unit="")`` is a context manager; call ``update(n)`` as work is done.
 A bar is drawn only when stderr is a terminal (never when it is piped or redirected, so
 output that is parsed stays clean), only once the work has lasted ``DELAY`` seconds (short work
-shows nothing), at most ten times a second, and it is erased when the work ends or fails.
-``CVKG_PROGRESS=0`` turns bars off; ``CVKG_PROGRESS=1`` draws them even when stderr is not a
-terminal (for tests and for logs that want them).
+shows nothing), at most ten times a second, on one line no wider than the terminal, and it is
+erased when the work ends or fails. ``CVKG_PROGRESS=0`` (or ``no``, ``false``, ``off``) turns
+bars off; ``CVKG_PROGRESS=1`` (or ``yes``, ``true``, ``on``) draws them even when stderr is not
+a terminal (for tests and for logs that want them).
 
 With a ``total`` the bar shows a percentage (``unit="B"`` shows MiB); without one it shows the
-count done so far and the elapsed time.
+count done so far, if any, and the elapsed time. A drawn bar is kept up to date by a
+background thread as well, so work that calls ``update`` rarely or never (one long call such
+as serialising a graph or running Graphviz) still shows the bar and its elapsed time.
+
+This module imports nothing heavy.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from typing import Iterator, TextIO
@@ -23,17 +30,20 @@ DELAY = 1.0
 INTERVAL = 0.1
 WIDTH = 24
 
+_OFF = {"0", "no", "false", "off"}
+_ON = {"1", "yes", "true", "on"}
+
 
 def enabled(stream: TextIO | None = None) -> bool:
     """Whether bars are drawn on ``stream`` (stderr by default)."""
-    setting = os.environ.get("CVKG_PROGRESS", "").strip()
-    if setting == "0":
+    setting = os.environ.get("CVKG_PROGRESS", "").strip().lower()
+    if setting in _OFF:
         return False
-    if setting == "1":
+    if setting in _ON:
         return True
-    stream = stream or sys.stderr
+    stream = stream if stream is not None else sys.stderr
     try:
-        return stream.isatty()
+        return bool(stream.isatty())
     except (AttributeError, ValueError, OSError):
         return False
 
@@ -43,6 +53,14 @@ def _amount(value: float, unit: str) -> str:
         return f"{value / 1048576:.1f} MiB"
     text = f"{value:,.0f}"
     return f"{text} {unit}".rstrip()
+
+
+def _columns(stream: TextIO) -> int:
+    """The width of the terminal ``stream`` is on (stderr's own, not stdout's)."""
+    try:
+        return os.get_terminal_size(stream.fileno()).columns or 80
+    except (AttributeError, ValueError, OSError):
+        return shutil.get_terminal_size((80, 24)).columns or 80
 
 
 class Bar:
@@ -58,6 +76,10 @@ class Bar:
         self._start = time.monotonic()
         self._last = 0.0
         self._shown = 0
+        self._text = ""
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
 
     def update(self, n: float = 1) -> None:
         self.done += n
@@ -66,18 +88,34 @@ class Bar:
         now = time.monotonic()
         if now - self._start < DELAY or now - self._last < INTERVAL:
             return
-        self._last = now
-        self._write(self.line(now - self._start))
+        self._refresh(now)
 
     def line(self, elapsed: float) -> str:
         """The text of the bar after ``elapsed`` seconds."""
         if self.total:
-            fraction = min(self.done / self.total, 1.0)
+            fraction = min(max(self.done / self.total, 0.0), 1.0)
             filled = int(fraction * WIDTH)
             bar = "#" * filled + "-" * (WIDTH - filled)
             return (f"{self.label} [{bar}] {fraction * 100:3.0f}% "
                     f"{_amount(self.done, self.unit)} / {_amount(self.total, self.unit)} {elapsed:.0f}s")
-        return f"{self.label} ... {_amount(self.done, self.unit)} {elapsed:.0f}s"
+        if self.done:
+            return f"{self.label} ... {_amount(self.done, self.unit)} {elapsed:.0f}s"
+        return f"{self.label} ... {elapsed:.0f}s"
+
+    # --- drawing (from the caller's thread in update(), and from the ticker) ---------------
+
+    def _refresh(self, now: float) -> None:
+        with self._lock:
+            if not self._draw or self._stop.is_set():
+                return
+            self._last = now
+            text = self.line(now - self._start)
+            # One line that fits: a line that wraps cannot be redrawn or erased with '\r'.
+            width = max(_columns(self._stream) - 1, 10)
+            if len(text) > width:
+                text = text[: width - 1] + "…"
+            if text != self._text:
+                self._write(text)
 
     def _write(self, text: str) -> None:
         pad = max(self._shown - len(text), 0)
@@ -88,22 +126,44 @@ class Bar:
             self._draw = False
             return
         self._shown = len(text)
+        self._text = text
+
+    def _tick(self) -> None:
+        if self._stop.wait(max(DELAY - (time.monotonic() - self._start), 0.0)):
+            return
+        while True:
+            self._refresh(time.monotonic())
+            if self._stop.wait(INTERVAL):
+                return
+
+    def start(self) -> None:
+        """Keep the bar drawn (and its elapsed time current) from a background thread."""
+        if self._draw and self._ticker is None:
+            self._ticker = threading.Thread(target=self._tick, name="cvkg-progress", daemon=True)
+            self._ticker.start()
 
     def close(self) -> None:
-        if self._shown:
-            try:
-                self._stream.write("\r" + " " * self._shown + "\r")
-                self._stream.flush()
-            except (OSError, ValueError):
-                pass
-            self._shown = 0
+        self._stop.set()
+        ticker, self._ticker = self._ticker, None
+        if ticker is not None and ticker is not threading.current_thread():
+            ticker.join()
+        with self._lock:
+            if self._shown:
+                try:
+                    self._stream.write("\r" + " " * self._shown + "\r")
+                    self._stream.flush()
+                except (OSError, ValueError):
+                    pass
+                self._shown = 0
+                self._text = ""
 
 
 @contextmanager
 def bar(label: str, total: float | None = None, unit: str = "", stream: TextIO | None = None) -> Iterator[Bar]:
     """A progress bar for the work inside the ``with`` block (see the module's docstring)."""
-    stream = stream or sys.stderr
+    stream = stream if stream is not None else sys.stderr
     progress = Bar(label, total, unit, stream, enabled(stream))
+    progress.start()
     try:
         yield progress
     finally:
@@ -119,7 +179,13 @@ class ReadProgress:
 
     def read(self, size: int = -1) -> bytes:
         data = self._raw.read(size)
-        self._bar.update(len(data))
+        self._bar.update(len(data or b""))
+        return data
+
+    def read1(self, size: int = -1) -> bytes:
+        reader = getattr(self._raw, "read1", self._raw.read)
+        data = reader(size)
+        self._bar.update(len(data or b""))
         return data
 
     def readinto(self, buffer) -> int:
@@ -127,8 +193,24 @@ class ReadProgress:
         self._bar.update(n or 0)
         return n
 
+    def readline(self, size: int = -1) -> bytes:
+        data = self._raw.readline(size)
+        self._bar.update(len(data or b""))
+        return data
+
     def readable(self) -> bool:
         return True
+
+    def __iter__(self):
+        return iter(self.readline, b"")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        close = getattr(self._raw, "close", None)
+        if close is not None:
+            close()
 
     def __getattr__(self, name):
         return getattr(self._raw, name)

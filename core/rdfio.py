@@ -57,20 +57,10 @@ from rdflib.exceptions import ParserError
 
 from . import limits
 from .errors import InputError
+from .formats import RDF_EXTENSIONS
 from .jsonld_context import inline_known_context
 
-FORMATS: dict[str, str] = {
-    ".ttl": "turtle",
-    ".turtle": "turtle",
-    ".nt": "nt",
-    ".nq": "nquads",
-    ".trig": "trig",
-    ".jsonld": "json-ld",
-    ".json": "json-ld",
-    ".rdf": "xml",
-    ".xml": "xml",
-    ".owl": "xml",
-}
+FORMATS: dict[str, str] = RDF_EXTENSIONS  # extension -> rdflib format (core.formats)
 
 FORMAT_NAMES = {
     "turtle": "Turtle",

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import Union
 
-from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import XSD
-
-from .namespaces import compact
+# rdflib is imported when the first RDF term is converted (an rdflib term exists only once
+# rdflib is loaded), so output code that never sees one - ``cvkg queries``, ``cvkg --help`` -
+# does not load it.
 
 
 class Iri(str):
@@ -20,35 +19,49 @@ class Iri(str):
 
     @property
     def short(self) -> str:
+        from .namespaces import compact
+
         return compact(self)
 
 
 Value = Union[None, str, int, float, bool, Iri]
 
-_INTEGER_TYPES = {
-    XSD.integer, XSD.int, XSD.long, XSD.short, XSD.byte, XSD.nonNegativeInteger,
-    XSD.positiveInteger, XSD.nonPositiveInteger, XSD.negativeInteger, XSD.unsignedInt,
-    XSD.unsignedLong, XSD.unsignedShort, XSD.unsignedByte,
-}
-_FLOAT_TYPES = {XSD.decimal, XSD.double, XSD.float}
+_TYPES: tuple | None = None  # (URIRef, BNode, Literal, integer types, float types, xsd:boolean)
+
+
+def _rdf_types() -> tuple:
+    global _TYPES
+    if _TYPES is None:
+        from rdflib import BNode, Literal, URIRef
+        from rdflib.namespace import XSD
+
+        integers = frozenset({
+            XSD.integer, XSD.int, XSD.long, XSD.short, XSD.byte, XSD.nonNegativeInteger,
+            XSD.positiveInteger, XSD.nonPositiveInteger, XSD.negativeInteger, XSD.unsignedInt,
+            XSD.unsignedLong, XSD.unsignedShort, XSD.unsignedByte,
+        })
+        floats = frozenset({XSD.decimal, XSD.double, XSD.float})
+        _TYPES = (URIRef, BNode, Literal, integers, floats, XSD.boolean)
+    return _TYPES
 
 
 def to_value(term: object) -> Value:
     """Convert an rdflib term (or None) to a plain value."""
     if term is None:
         return None
-    if isinstance(term, URIRef):
+    uriref, bnode, literal, integers, floats, boolean = _rdf_types()
+    if isinstance(term, uriref):
         return Iri(str(term))
-    if isinstance(term, BNode):
+    if isinstance(term, bnode):
         return f"_:{term}"
-    if isinstance(term, Literal):
+    if isinstance(term, literal):
         datatype = term.datatype
         try:
-            if datatype in _INTEGER_TYPES:
+            if datatype in integers:
                 return int(str(term))
-            if datatype in _FLOAT_TYPES:
+            if datatype in floats:
                 return float(str(term))
-            if datatype == XSD.boolean:
+            if datatype == boolean:
                 return str(term).strip().lower() in ("true", "1")
         except ValueError:
             return str(term)
