@@ -101,7 +101,9 @@ def test_betweenness_by_hand():
     # ranked by betweenness, then label
     assert [row["actor"] for row in rows] == [A, C, D, B, F, E, G_, H]
     assert [row["rank"] for row in rows] == list(range(1, 9))
-    assert set(rows[0]) == {"rank", "actor", "label", "betweenness"}
+    assert set(rows[0]) == {"rank", "actor", "label", "betweenness", "betweenness_error", "betweenness_method"}
+    # exact on a small graph: no error, and said so
+    assert {(row["betweenness_error"], row["betweenness_method"]) for row in rows} == {(0.0, "exact")}
 
 
 def test_ranking_by_degree_breaks_ties_by_label():
