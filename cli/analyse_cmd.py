@@ -42,7 +42,7 @@ def _exact_without_samples(ctx: click.Context, param: click.Parameter, value: An
 def _actor_graph(graph, flt):
     from ..core import network
 
-    return network.actor_graph(graph, flt)
+    return network.actor_graph(graph, flt, quotes=False)  # no analysis shows quotes
 
 
 def analysis_command(func: Callable) -> Callable:

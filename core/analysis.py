@@ -662,7 +662,7 @@ def evolution(source: Graph | nx.Graph, at: str | None = None,
                 if period is not None:
                     years.add(period.start.year)
     else:
-        net = derive(source, flt)
+        net = derive(source, flt, quotes=False)
         G = graph_from_network(net)
         years = {a.period.start.year for a in net.actions if a.period is not None}
     if until is not None:

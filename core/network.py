@@ -291,8 +291,9 @@ class _Reader:
     dictionary hits. On an Oxigraph-backed view a scan per property is far cheaper than one
     index seek per node and property (about 45,000 seeks for 10^5 triples)."""
 
-    def __init__(self, g: Graph) -> None:
+    def __init__(self, g: Graph, quotes: bool = True) -> None:
         self.g = g
+        self.quotes = quotes
         self._index: dict[URIRef, dict[object, list]] = {}
         self._parents: dict[URIRef, set[URIRef]] = defaultdict(set)
         self.classes: set[URIRef] = set()
@@ -312,6 +313,11 @@ class _Reader:
                 index[subject].append(value)
             index = self._index[prop] = dict(index)
         return index.get(node, [])
+
+    def typed(self) -> dict[object, list]:
+        """Every subject with an ``rdf:type``, and its types (from the one scan of rdf:type)."""
+        self.objects(None, RDF.type)
+        return self._index[RDF.type]
 
     # classes
     def ancestors(self, cls: URIRef) -> frozenset[URIRef]:
@@ -383,7 +389,7 @@ class _Reader:
     def provenance(self, node: object) -> tuple[list[str], list[dict]]:
         sources = sorted({self.source_id(s) for s in self.objects(node, PROV.wasDerivedFrom)})
         quotes = []
-        for derivation in self.objects(node, PROV.qualifiedDerivation):
+        for derivation in self.objects(node, PROV.qualifiedDerivation) if self.quotes else ():
             entity = self.first(derivation, PROV.entity)
             quote = self.first(derivation, CV.quote)
             translation = self.first(derivation, CV.translation)
@@ -521,17 +527,20 @@ class Network:
     actions: list[Action]  # passing actions, ordered by (date or "", id)
 
 
-def derive(g: Graph, flt: NetworkFilter | None = None) -> Network:
+def derive(g: Graph, flt: NetworkFilter | None = None, quotes: bool = True) -> Network:
     """Apply the filter: the passing actions, restricted to the passing actors, and those
     actors. Without a filter on actions (type, source, dates) the actors are every actor of
     the graph (of the wanted actor types), so an actor that takes part in no action is an
-    isolated node; with one, only the actors that take part in a passing action."""
+    isolated node; with one, only the actors that take part in a passing action.
+
+    ``quotes=False`` leaves the actions' quotes empty (the analyses never show them; reading
+    them is a third of the graph)."""
     flt = flt or NetworkFilter()
-    r = _Reader(g)
+    r = _Reader(g, quotes)
     actions, nodes = _read_actions(r)
 
     # Resolve the filter's names against what the graph knows.
-    classes = r.classes | {t for t in set(g.objects(None, RDF.type)) if isinstance(t, URIRef)}
+    classes = r.classes | {t for types in r.typed().values() for t in types if isinstance(t, URIRef)}
     known_types = {local_name(str(c)) for c in classes if str(c).startswith(str(CV))}
     actor_types = _resolve_names(flt.actor_types, known_types, "actor type")
     action_types = _resolve_names(flt.action_types, known_types | set(LINK_TYPES), "action type")
@@ -569,7 +578,7 @@ def derive(g: Graph, flt: NetworkFilter | None = None) -> Network:
 
     used = {key for action in passing for key in action.roles}
     if not (flt.action_types or flt.sources or flt.date_from or flt.date_to):
-        for subject in set(g.subjects(RDF.type, None)):
+        for subject in list(r.typed()):
             if isinstance(subject, URIRef) and "Actor" in r.kinds(r.cv_types(subject)):
                 key = _key(subject)
                 nodes.setdefault(key, subject)
@@ -645,7 +654,7 @@ def graph_from_network(net: Network) -> nx.Graph:
     return G
 
 
-def actor_graph(g: Graph, flt: NetworkFilter | None = None) -> nx.Graph:
+def actor_graph(g: Graph, flt: NetworkFilter | None = None, quotes: bool = True) -> nx.Graph:
     """The undirected actor network of ``g``.
 
     Nodes: actors (keys are IRI strings) with ``iri``, ``label`` (English prefLabel),
@@ -653,9 +662,10 @@ def actor_graph(g: Graph, flt: NetworkFilter | None = None) -> nx.Graph:
     classes), ``first_date`` and ``last_date``. Edges: ``weight`` (number of actions) and
     ``actions`` (dicts with id, type, label, date, precision, roles, sources, quotes, ordered
     by ``(date or "", id)``). ``G.graph`` holds ``name``, ``actions`` (the number of passing
-    actions) and ``undated_actions``.
+    actions) and ``undated_actions``. ``quotes=False``: every action's ``quotes`` is empty
+    (faster; for the analyses, which do not show them).
     """
-    return graph_from_network(derive(g, flt))
+    return graph_from_network(derive(g, flt, quotes))
 
 
 def bipartite_graph(g: Graph, flt: NetworkFilter | None = None) -> nx.Graph:

@@ -182,3 +182,20 @@ def test_malformed_query_is_one_line_with_position(ox_store):
         ox_store.select("SELECT * WHERE { ?s ?p }")
     assert "\n" not in info.value.message
     assert info.value.message.startswith("query:1:")
+
+
+def test_the_network_is_the_same_on_the_view(ox_store, shipped_graph):
+    from clearview_kg.core import network
+
+    on_view = network.actor_graph(ox_store.graph())
+    on_rdflib = network.actor_graph(shipped_graph)
+    assert sorted(on_view.nodes) == sorted(on_rdflib.nodes)
+    assert {(u, v, d["weight"]) for u, v, d in on_view.edges(data=True)} == \
+        {(u, v, d["weight"]) for u, v, d in on_rdflib.edges(data=True)}
+    quoted = {tuple(sorted((u, v))): d["actions"] for u, v, d in on_view.edges(data=True)}
+    assert any(a["quotes"] for actions in quoted.values() for a in actions)
+    assert quoted == {tuple(sorted((u, v))): d["actions"] for u, v, d in on_rdflib.edges(data=True)}
+    bare = network.actor_graph(ox_store.graph(), quotes=False)
+    for u, v, d in bare.edges(data=True):
+        assert all(a["quotes"] == [] for a in d["actions"])
+        assert [{**a, "quotes": []} for a in quoted[tuple(sorted((u, v)))]] == d["actions"]
