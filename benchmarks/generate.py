@@ -273,6 +273,46 @@ VIOLATION_KINDS: dict[str, list[tuple[str, str, str]]] = {
 EARLY_KINDS = {"identifier-not-reference-datum", "based-in-not-place", "bad-sha256"}
 END_KINDS = {"bad-sha256"}
 
+# Every kind of action a saga has: its class, its English label and description (templates:
+# ``{name}`` is the English name of the IRI given for it, or the text given), and the violation
+# kinds that may be injected into its head (``Generator.action``). Each kind's properties, and
+# the random draws that make them, stay with the saga's story in ``Generator.saga_units``.
+ACTIONS = {
+    "scraping": ("cv:DataScraping", "{company} scrapes pictures from social media",
+                 "The vendor collected face pictures from public websites and social media.", ()),
+    "proposed-fine": ("cv:ProposedFine", "{dpa} proposes to fine {company}",
+                      "A provisional decision to fine the vendor in {country}.", ()),
+    "fine": ("cv:Fine", "{dpa} fines {company}",
+             "The data-protection authority of {country} fined the vendor.", ()),
+    "order": ("cv:Order", "{dpa} orders {company} to delete data",
+              "The vendor must delete the data of residents of {country}.", ()),
+    "investigation": ("cv:Investigation", "{dpa} investigates {company}",
+                      "A supervisory inquiry into the vendor.", ()),
+    "trial": ("cv:Trial", "{police} tries {tech}", "A free trial of the search service.", ()),
+    "use": ("cv:Use", "{police} uses {tech}", "Use of the search service in investigations.",
+            ("bad-status", "date-not-a-date")),
+    "denial": ("cv:Denial", "{police} denies using {tech}",
+               "The police said they had not used the service.", ("missing-description",)),
+    "decision": ("cv:Decision", "{dpa} finds the police use unlawful",
+                 "The authority found that the police broke the law by using the service.", ()),
+    "government-use": ("cv:Use", "{gov} uses {tech}", "The government began using the service.", ()),
+    "statement": ("cv:Statement", "{company} comments on the fines",
+                  "The vendor's chief executive told a newspaper that it would appeal.",
+                  ("missing-description", "two-action-kinds", "missing-english-label")),
+    "commitment": ("cv:BusinessCommitment", "{company} stops selling to private companies",
+                   "The vendor undertook to stop selling its service to private companies.", ()),
+    "call": ("cv:CallToAction", "{legislature} calls for a ban on facial recognition",
+             "The parliament called on the government to ban the technology for the police.", ()),
+    "complaint": ("cv:Complaint", "Privacy groups complain about {company}",
+                  "A joint complaint lodged with the data-protection authority.", ()),
+    "lawsuit": ("cv:Lawsuit", "{cso} sues {company}",
+                "A civil-rights group went to court against the vendor.", ()),
+    "settlement": ("cv:Settlement", "{company} settles with {cso}",
+                   "A settlement entered in court between the vendor and civil-rights groups.", ()),
+    "term": ("cv:SettlementTerm", "Term {n}: {company} limits its sales",
+             "What the vendor must do under the settlement.", ()),
+}
+
 
 # --- Turtle writing ---------------------------------------------------------------------------
 
@@ -788,6 +828,14 @@ class Generator:
         self.w.node(iri, head + po + self.provenance(sources, a, b, node=iri))
         self.count(cls.split(":")[1])
 
+    def emit(self, kind: str, iri: str, sources: list[Source], a: str, b: str, po: list, **names) -> None:
+        """Write an action of ``kind`` (see ACTIONS); ``names`` fill its label and description:
+        an IRI stands for its English name, anything else for itself."""
+        cls, label, description, kind_violations = ACTIONS[kind]
+        words = {k: self.english(v) if isinstance(v, str) and v in self.names else v for k, v in names.items()}
+        self.action(iri, cls, label.format(**words), description.format(**words), sources, a, b, po,
+                    kind_violations)
+
     def money(self, value: float, currency: str, lang: str, hedge: bool, equivalent: bool,
               bad_currency: bool = False) -> B:
         po = [("a", "schema:MonetaryAmount"), ("schema:value", f"{value:.1f}"),
@@ -851,12 +899,10 @@ class Generator:
 
         # 1. scraping from platforms
         platforms = sorted({self.platform(self.pick(3 + s // 50)) for _ in range(rng.randint(1, 3))})
-        self.action(f"act:{tag}-scraping", "cv:DataScraping", f"{self.english(company)} scrapes pictures from social media",
-                    "The vendor collected face pictures from public websites and social media.", some(),
-                    company, platforms[0],
-                    [("cv:agent", company), ("cv:scrapedFrom", platforms), ("cv:technology", db),
-                     ("cv:status", rng.choice(["cvv:confirmed", "cvv:alleged"])),
-                     ("cv:date", self.date_term((year - 1, 1, 1), "year"))])
+        self.emit("scraping", f"act:{tag}-scraping", some(), company, platforms[0],
+                  [("cv:agent", company), ("cv:scrapedFrom", platforms), ("cv:technology", db),
+                   ("cv:status", rng.choice(["cvv:confirmed", "cvv:alleged"])),
+                   ("cv:date", self.date_term((year - 1, 1, 1), "year"))], company=company)
         yield
 
         # 2. per country: proposed fine -> fine (+ disagreement), order, investigation
@@ -870,30 +916,30 @@ class Generator:
             fine = f"act:{tag}-{cslug}-fine"
             lang_srcs = [x for x in srcs if x.lang == clang] or srcs
             bad_cur = self.want_violation("currency-not-iso", proposed)
-            self.action(proposed, "cv:ProposedFine", f"{self.english(dpa)} proposes to fine {self.english(company)}",
-                        f"A provisional decision to fine the vendor in {cname}.", lang_srcs[:1], dpa, company,
-                        [("cv:agent", dpa), ("cv:target", company), ("cv:law", law),
-                         ("cv:jurisdiction", self.place(ci)),
-                         ("cv:amount", self.money(amount, cur, clang, True, True, bad_currency=bad_cur)),
-                         ("cv:date", self.date_term(d1, "day")), ("cv:status", "cvv:provisional"),
-                         ("cv:expectedDecision", self.date_term((year + 1, d1[1], 1), "month")),
-                         ("cv:finding", lit("Had no lawful basis for processing biometric data", "en"))])
+            self.emit("proposed-fine", proposed, lang_srcs[:1], dpa, company,
+                      [("cv:agent", dpa), ("cv:target", company), ("cv:law", law),
+                       ("cv:jurisdiction", self.place(ci)),
+                       ("cv:amount", self.money(amount, cur, clang, True, True, bad_currency=bad_cur)),
+                       ("cv:date", self.date_term(d1, "day")), ("cv:status", "cvv:provisional"),
+                       ("cv:expectedDecision", self.date_term((year + 1, d1[1], 1), "month")),
+                       ("cv:finding", lit("Had no lawful basis for processing biometric data", "en"))],
+                      dpa=dpa, company=company, country=cname)
             yield
             fine_agent = company if self.want_violation("fine-agent-not-public-body", fine) else dpa
             no_amount = self.want_violation("fine-without-amount", fine)
             resolved = lang_srcs[0]
             phrase_lang = resolved.lang
-            self.action(fine, "cv:Fine", f"{self.english(dpa)} fines {self.english(company)}",
-                        f"The data-protection authority of {cname} fined the vendor.", some(), dpa, company,
-                        [("cv:agent", fine_agent), ("cv:target", company), ("cv:law", law),
-                         ("cv:jurisdiction", self.place(ci)),
-                         ("cv:amount", None if no_amount else self.money(amount * rng.choice([1, 0.9, 1.0]), cur, clang, rng.random() < 0.4, rng.random() < 0.5)),
-                         ("cv:date", self.date_term((resolved.date[0] - 1, 1, 1), "year")),
-                         ("cv:datePhrase", lit(PHRASES[phrase_lang]["year"], phrase_lang)),
-                         ("cv:dateResolvedFrom", resolved.iri),
-                         ("cv:status", rng.choice(["cvv:imposed", "cvv:final", "cvv:appealed"])),
-                         ("cv:supersedes", proposed),
-                         ("cv:editorialNote", lit("Linked to the proposed fine by the editors.", "en"))])
+            self.emit("fine", fine, some(), dpa, company,
+                      [("cv:agent", fine_agent), ("cv:target", company), ("cv:law", law),
+                       ("cv:jurisdiction", self.place(ci)),
+                       ("cv:amount", None if no_amount else self.money(amount * rng.choice([1, 0.9, 1.0]), cur, clang, rng.random() < 0.4, rng.random() < 0.5)),
+                       ("cv:date", self.date_term((resolved.date[0] - 1, 1, 1), "year")),
+                       ("cv:datePhrase", lit(PHRASES[phrase_lang]["year"], phrase_lang)),
+                       ("cv:dateResolvedFrom", resolved.iri),
+                       ("cv:status", rng.choice(["cvv:imposed", "cvv:final", "cvv:appealed"])),
+                       ("cv:supersedes", proposed),
+                       ("cv:editorialNote", lit("Linked to the proposed fine by the editors.", "en"))],
+                      dpa=dpa, company=company, country=cname)
             yield
             if len(srcs) >= 2:
                 v1, v2 = rng.sample(srcs, 2)
@@ -910,18 +956,18 @@ class Generator:
                     ("cv:about", [proposed, fine]), ("cv:aspect", aspect), ("cv:version", versions)])
                 self.count("Disagreement")
                 yield
-            self.action(f"act:{tag}-{cslug}-order", "cv:Order", f"{self.english(dpa)} orders {self.english(company)} to delete data",
-                        f"The vendor must delete the data of residents of {cname}.", some(), dpa, company,
-                        [("cv:agent", dpa), ("cv:target", company), ("cv:jurisdiction", self.place(ci)),
-                         ("cv:technology", db), ("cv:status", rng.choice(["cvv:final", "cvv:imposed"])),
-                         ("cv:duration", typed(f"P{rng.randint(1, 5)}Y", "xsd:duration")),
-                         ("cv:date", self.date_term(d1, "month"))])
+            self.emit("order", f"act:{tag}-{cslug}-order", some(), dpa, company,
+                      [("cv:agent", dpa), ("cv:target", company), ("cv:jurisdiction", self.place(ci)),
+                       ("cv:technology", db), ("cv:status", rng.choice(["cvv:final", "cvv:imposed"])),
+                       ("cv:duration", typed(f"P{rng.randint(1, 5)}Y", "xsd:duration")),
+                       ("cv:date", self.date_term(d1, "month"))],
+                      dpa=dpa, company=company, country=cname)
             yield
-            self.action(f"act:{tag}-{cslug}-investigation", "cv:Investigation", f"{self.english(dpa)} investigates {self.english(company)}",
-                        "A supervisory inquiry into the vendor.", some(), dpa, company,
-                        [("cv:agent", dpa), ("cv:target", company),
-                         ("cv:status", rng.choice(["cvv:pending", "cvv:ended"])),
-                         ("cv:disclosedIn", self.date_term((year - 1, 6, 1), "year"))])
+            self.emit("investigation", f"act:{tag}-{cslug}-investigation", some(), dpa, company,
+                      [("cv:agent", dpa), ("cv:target", company),
+                       ("cv:status", rng.choice(["cvv:pending", "cvv:ended"])),
+                       ("cv:disclosedIn", self.date_term((year - 1, 6, 1), "year"))],
+                      dpa=dpa, company=company)
             yield
 
             # 3. police uses, trials, denials, decisions
@@ -929,77 +975,71 @@ class Generator:
                 police = self.org("police", "cv:LawEnforcementAgency", ci, self.pick(3 + s // 25), source=some(1)[0])
                 use = f"act:{tag}-{cslug}-use-{u}"
                 trial = f"act:{tag}-{cslug}-trial-{u}"
-                self.action(trial, "cv:Trial", f"{self.english(police)} tries {self.english(tech)}",
-                            "A free trial of the search service.", some(), police, company,
-                            [("cv:agent", police), ("cv:target", company), ("cv:technology", tech),
-                             ("cv:status", "cvv:ended"), ("cv:count", str(rng.randint(5, 500))),
-                             ("cv:countUnit", lit("searches", "en")),
-                             ("cv:date", self.date_term((year - 1, rng.randint(1, 12), 1), "month"))])
+                self.emit("trial", trial, some(), police, company,
+                          [("cv:agent", police), ("cv:target", company), ("cv:technology", tech),
+                           ("cv:status", "cvv:ended"), ("cv:count", str(rng.randint(5, 500))),
+                           ("cv:countUnit", lit("searches", "en")),
+                           ("cv:date", self.date_term((year - 1, rng.randint(1, 12), 1), "month"))],
+                          police=police, tech=tech)
                 yield
                 count = (lit("dozens", "en") if self.want_violation("count-not-integer", use)
                          else str(rng.randint(10, 5000)))
                 denied = rng.random() < 0.4
-                self.action(use, "cv:Use", f"{self.english(police)} uses {self.english(tech)}",
-                            "Use of the search service in investigations.", some(), police, company,
-                            [("cv:agent", police), ("cv:target", company), ("cv:technology", tech),
-                             ("cv:jurisdiction", self.place(ci)),
-                             ("cv:status", "cvv:denied" if denied else rng.choice(["cvv:confirmed", "cvv:alleged"])),
-                             ("cv:count", count), ("cv:countMin", str(rng.randint(1, 9))),
-                             ("cv:qualifier", lit(rng.choice(HEDGES[clang]), clang)),
-                             ("cv:countUnit", lit("searches", "en")),
-                             ("cv:purpose", lit("Identifying suspects from pictures", "en")),
-                             ("cv:date", self.date_term((year, rng.randint(1, 12), rng.randint(1, 28)), rng.choice(["day", "month"])))],
-                            kind_violations=("bad-status", "date-not-a-date"))
+                self.emit("use", use, some(), police, company,
+                          [("cv:agent", police), ("cv:target", company), ("cv:technology", tech),
+                           ("cv:jurisdiction", self.place(ci)),
+                           ("cv:status", "cvv:denied" if denied else rng.choice(["cvv:confirmed", "cvv:alleged"])),
+                           ("cv:count", count), ("cv:countMin", str(rng.randint(1, 9))),
+                           ("cv:qualifier", lit(rng.choice(HEDGES[clang]), clang)),
+                           ("cv:countUnit", lit("searches", "en")),
+                           ("cv:purpose", lit("Identifying suspects from pictures", "en")),
+                           ("cv:date", self.date_term((year, rng.randint(1, 12), rng.randint(1, 28)), rng.choice(["day", "month"])))],
+                          police=police, tech=tech)
                 yield
                 if denied:
                     src = some(1)[0]
                     speaker = self.person_with_post(police, src.lang, src, 1)
                     no_denies = self.want_violation("denial-without-denies", f"act:{tag}-{cslug}-denial-{u}")
                     month = MONTHS[src.lang][src.date[1] - 1]
-                    self.action(f"act:{tag}-{cslug}-denial-{u}", "cv:Denial",
-                                f"{self.english(police)} denies using {self.english(tech)}",
-                                "The police said they had not used the service.", [src], police, company,
-                                [("cv:agent", police), ("cv:spokesperson", speaker),
-                                 ("cv:denies", None if no_denies else use), ("cv:contradictedBy", trial),
-                                 ("cv:recipient", src.outlet),
-                                 ("cv:date", self.date_term((src.date[0], src.date[1], 1), "month")),
-                                 ("cv:datePhrase", lit(PHRASES[src.lang]["month"].format(m=month), src.lang)),
-                                 ("cv:dateResolvedFrom", src.iri)],
-                                kind_violations=("missing-description",))
+                    self.emit("denial", f"act:{tag}-{cslug}-denial-{u}", [src], police, company,
+                              [("cv:agent", police), ("cv:spokesperson", speaker),
+                               ("cv:denies", None if no_denies else use), ("cv:contradictedBy", trial),
+                               ("cv:recipient", src.outlet),
+                               ("cv:date", self.date_term((src.date[0], src.date[1], 1), "month")),
+                               ("cv:datePhrase", lit(PHRASES[src.lang]["month"].format(m=month), src.lang)),
+                               ("cv:dateResolvedFrom", src.iri)],
+                              police=police, tech=tech)
                     yield
                 if rng.random() < 0.5:
-                    self.action(f"act:{tag}-{cslug}-decision-{u}", "cv:Decision",
-                                f"{self.english(dpa)} finds the police use unlawful",
-                                "The authority found that the police broke the law by using the service.",
-                                some(), dpa, police,
-                                [("cv:agent", dpa), ("cv:target", police), ("cv:law", law),
-                                 ("cv:regarding", use), ("cv:finding", lit("Processing of biometric data without legal basis", "en")),
-                                 ("cv:status", rng.choice(["cvv:final", "cvv:appealed", "cvv:overturned"])),
-                                 ("cv:date", self.date_term((year + 1, rng.randint(1, 12), rng.randint(1, 28)), "day"))])
+                    self.emit("decision", f"act:{tag}-{cslug}-decision-{u}", some(), dpa, police,
+                              [("cv:agent", dpa), ("cv:target", police), ("cv:law", law),
+                               ("cv:regarding", use), ("cv:finding", lit("Processing of biometric data without legal basis", "en")),
+                               ("cv:status", rng.choice(["cvv:final", "cvv:appealed", "cvv:overturned"])),
+                               ("cv:date", self.date_term((year + 1, rng.randint(1, 12), rng.randint(1, 28)), "day"))],
+                              dpa=dpa)
                     yield
             # a government use now and then (as Ukraine's)
             if rng.random() < 0.2:
                 gov = self.org("gov", "cv:Government", ci)
-                self.action(f"act:{tag}-{cslug}-government-use", "cv:Use", f"{self.english(gov)} uses {self.english(tech)}",
-                            "The government began using the service.", some(), gov, company,
-                            [("cv:agent", gov), ("cv:target", company), ("cv:technology", tech),
-                             ("cv:status", "cvv:confirmed"), ("cv:date", self.date_term((year, 3, 1), "month"))])
+                self.emit("government-use", f"act:{tag}-{cslug}-government-use", some(), gov, company,
+                          [("cv:agent", gov), ("cv:target", company), ("cv:technology", tech),
+                           ("cv:status", "cvv:confirmed"), ("cv:date", self.date_term((year, 3, 1), "month"))],
+                          gov=gov, tech=tech)
                 yield
 
         # 4. the vendor speaks: statement, business commitment
         src = some(1)[0]
         speaker = self.person_with_post(company, src.lang, src, 3)
-        self.action(f"act:{tag}-statement", "cv:Statement", f"{self.english(company)} comments on the fines",
-                    "The vendor's chief executive told a newspaper that it would appeal.", [src], company, src.outlet,
-                    [("cv:agent", company), ("cv:spokesperson", speaker), ("cv:recipient", src.outlet),
-                     ("cv:regarding", f"act:{tag}-{COUNTRIES[countries[0]][0]}-fine"),
-                     ("cv:date", self.date_term(src.date, "day"))],
-                    kind_violations=("missing-description", "two-action-kinds", "missing-english-label"))
+        self.emit("statement", f"act:{tag}-statement", [src], company, src.outlet,
+                  [("cv:agent", company), ("cv:spokesperson", speaker), ("cv:recipient", src.outlet),
+                   ("cv:regarding", f"act:{tag}-{COUNTRIES[countries[0]][0]}-fine"),
+                   ("cv:date", self.date_term(src.date, "day"))],
+                  company=company)
         yield
-        self.action(f"act:{tag}-commitment", "cv:BusinessCommitment", f"{self.english(company)} stops selling to private companies",
-                    "The vendor undertook to stop selling its service to private companies.", some(), company, tech,
-                    [("cv:agent", company), ("cv:technology", tech), ("cv:status", "cvv:planned"),
-                     ("cv:date", self.date_term((year + 1, 1, 1), "year"))])
+        self.emit("commitment", f"act:{tag}-commitment", some(), company, tech,
+                  [("cv:agent", company), ("cv:technology", tech), ("cv:status", "cvv:planned"),
+                   ("cv:date", self.date_term((year + 1, 1, 1), "year"))],
+                  company=company)
         yield
 
         # 5. civil society: call to action, complaint by a coalition, lawsuit and settlement
@@ -1007,11 +1047,11 @@ class Generator:
         cso1 = self.org("cso", "cv:CivilSocietyOrganisation", ci, self.pick(2 + s // 60))
         cso2 = self.org("cso", "cv:CivilSocietyOrganisation", ci, self.pick(2 + s // 60) + 1)
         leg = self.org("leg", "cv:Legislature", ci)
-        self.action(f"act:{tag}-call", "cv:CallToAction", f"{self.english(leg)} calls for a ban on facial recognition",
-                    "The parliament called on the government to ban the technology for the police.", some(), leg, cso1,
-                    [("cv:agent", leg), ("cv:recipient", self.org("gov", "cv:Government", ci)),
-                     ("cv:regarding", tech), ("cv:jurisdiction", self.place(ci)),
-                     ("cv:date", self.date_term((year, 1, 1), "year"))])
+        self.emit("call", f"act:{tag}-call", some(), leg, cso1,
+                  [("cv:agent", leg), ("cv:recipient", self.org("gov", "cv:Government", ci)),
+                   ("cv:regarding", tech), ("cv:jurisdiction", self.place(ci)),
+                   ("cv:date", self.date_term((year, 1, 1), "year"))],
+                  legislature=leg)
         yield
         coalition = f"ido:{tag}-coalition"
         self.names[coalition] = (f"Coalition of privacy groups against {self.english(company)}", {})
@@ -1022,43 +1062,43 @@ class Generator:
         self.count("Coalition")
         eu_c = [c for c in countries if COUNTRIES[c][6]]
         complaint_dpa = self.org("dpa", "cv:DataProtectionAuthority", eu_c[0] if eu_c else ci)
-        self.action(f"act:{tag}-complaint", "cv:Complaint", f"Privacy groups complain about {self.english(company)}",
-                    "A joint complaint lodged with the data-protection authority.", some(), coalition, company,
-                    [("cv:agent", coalition), ("cv:target", company), ("cv:recipient", complaint_dpa),
-                     ("cv:law", self.gdpr() if eu_c else self.national_law(ci)), ("cv:status", "cvv:pending"),
-                     ("cv:date", self.date_term((year, rng.randint(1, 12), rng.randint(1, 28)), "day"))])
+        self.emit("complaint", f"act:{tag}-complaint", some(), coalition, company,
+                  [("cv:agent", coalition), ("cv:target", company), ("cv:recipient", complaint_dpa),
+                   ("cv:law", self.gdpr() if eu_c else self.national_law(ci)), ("cv:status", "cvv:pending"),
+                   ("cv:date", self.date_term((year, rng.randint(1, 12), rng.randint(1, 28)), "day"))],
+                  company=company)
         yield
         k = self.pick(4 + s // 100)
         court = self.org("court", "cv:Court", ci, k)
         bio_law = self.biometric_law(ci, k % (2 + len(DIRECTIONS)))
         lawsuit = f"act:{tag}-lawsuit"
-        self.action(lawsuit, "cv:Lawsuit", f"{self.english(cso1)} sues {self.english(company)}",
-                    "A civil-rights group went to court against the vendor.", some(), cso1, company,
-                    [("cv:agent", cso1), ("cv:target", company), ("cv:court", court), ("cv:law", bio_law),
-                     ("cv:technology", db), ("cv:status", "cvv:pending"),
-                     ("cv:date", self.date_term((year, rng.randint(1, 12), 1), "month"))])
+        self.emit("lawsuit", lawsuit, some(), cso1, company,
+                  [("cv:agent", cso1), ("cv:target", company), ("cv:court", court), ("cv:law", bio_law),
+                   ("cv:technology", db), ("cv:status", "cvv:pending"),
+                   ("cv:date", self.date_term((year, rng.randint(1, 12), 1), "month"))],
+                  cso=cso1, company=company)
         yield
         settlement = f"act:{tag}-settlement"
         one_party = self.want_violation("settlement-one-party", settlement)
         src = some(1)[0]
-        self.action(settlement, "cv:Settlement", f"{self.english(company)} settles with {self.english(cso1)}",
-                    "A settlement entered in court between the vendor and civil-rights groups.", some(), company, cso1,
-                    [("cv:party", [company] if one_party else [company, cso1, cso2] if cso2 != cso1 else [company, cso1]),
-                     ("cv:court", court), ("cv:law", bio_law), ("cv:status", "cvv:agreed"),
-                     ("cv:supersedes", lawsuit),
-                     ("cv:date", self.date_term((year + 1, src.date[1], 1), "month")),
-                     ("cv:datePhrase", lit(PHRASES[src.lang]["month"].format(m=MONTHS[src.lang][src.date[1] - 1]), src.lang)),
-                     ("cv:dateResolvedFrom", src.iri)])
+        self.emit("settlement", settlement, some(), company, cso1,
+                  [("cv:party", [company] if one_party else [company, cso1, cso2] if cso2 != cso1 else [company, cso1]),
+                   ("cv:court", court), ("cv:law", bio_law), ("cv:status", "cvv:agreed"),
+                   ("cv:supersedes", lawsuit),
+                   ("cv:date", self.date_term((year + 1, src.date[1], 1), "month")),
+                   ("cv:datePhrase", lit(PHRASES[src.lang]["month"].format(m=MONTHS[src.lang][src.date[1] - 1]), src.lang)),
+                   ("cv:dateResolvedFrom", src.iri)],
+                  company=company, cso=cso1)
         yield
         for t in range(rng.randint(2, 3)):
             term = f"act:{tag}-term-{t}"
             no_of = self.want_violation("term-without-settlement", term)
-            self.action(term, "cv:SettlementTerm", f"Term {t + 1}: {self.english(company)} limits its sales",
-                        "What the vendor must do under the settlement.", some(), company, cso1,
-                        [("cv:termOf", None if no_of else settlement), ("cv:agent", company),
-                         ("cv:technology", [tech, db] if t == 0 else tech), ("cv:status", "cvv:agreed"),
-                         ("cv:permanent", "true") if t == 0 else ("cv:duration", typed("P5Y", "xsd:duration")),
-                         ("cv:amount", self.money(float(rng.randrange(50_000, 5_000_000, 500)), "USD", "en", False, False)) if t == 2 else ("cv:jurisdiction", self.place(ci))])
+            self.emit("term", term, some(), company, cso1,
+                      [("cv:termOf", None if no_of else settlement), ("cv:agent", company),
+                       ("cv:technology", [tech, db] if t == 0 else tech), ("cv:status", "cvv:agreed"),
+                       ("cv:permanent", "true") if t == 0 else ("cv:duration", typed("P5Y", "xsd:duration")),
+                       ("cv:amount", self.money(float(rng.randrange(50_000, 5_000_000, 500)), "USD", "en", False, False)) if t == 2 else ("cv:jurisdiction", self.place(ci))],
+                      n=t + 1, company=company)
             yield
 
     def run(self) -> None:
