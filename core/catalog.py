@@ -168,7 +168,7 @@ def bind_params(query: NamedQuery, raw_params: list[str] | tuple[str, ...]) -> d
         if missing:
             needed = " ".join(f"--param {m.name}={'IRI' if m.kind == 'iri' else 'VALUE'}" for m in missing)
             raise InputError(f"query '{query.name}' needs {needed}")
-    else:
+    elif bindings:
         variables = sparql.query_variables(query.text, query.source)
         for name in bindings:
             if name not in variables:
