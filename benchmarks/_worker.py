@@ -273,30 +273,11 @@ def project_key(result) -> tuple:
 
 
 def _path_text(graph, path) -> str:
-    """A SHACL property path as the project writes it (cv:agent, ^org:holds, (a|b), a/b)."""
-    from rdflib import BNode, URIRef
-    from rdflib.collection import Collection
-    from rdflib.namespace import RDF
+    """A SHACL property path as the project writes it (cv:agent, ^org:holds, (a|b), a/b): the
+    project's own function, so that pySHACL's paths compare with the project's."""
+    from clearview_kg.core.validation import _path_text as project_path_text
 
-    from clearview_kg.core.namespaces import SH
-
-    if isinstance(path, URIRef):
-        return _compact(str(path))
-    if not isinstance(path, BNode):
-        return str(path)
-    inverse = graph.value(path, SH.inversePath)
-    if inverse is not None:
-        return "^" + _path_text(graph, inverse)
-    alternative = graph.value(path, SH.alternativePath)
-    if alternative is not None:
-        return "(" + "|".join(_path_text(graph, p) for p in Collection(graph, alternative)) + ")"
-    for prop, suffix in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
-        inner = graph.value(path, prop)
-        if inner is not None:
-            return _path_text(graph, inner) + suffix
-    if graph.value(path, RDF.first) is not None:
-        return "/".join(_path_text(graph, p) for p in Collection(graph, path))
-    return "_:path"
+    return project_path_text(graph, path)
 
 
 def pyshacl_keys(results) -> Counter:

@@ -266,12 +266,6 @@ class OxigraphStore(Store):
         except (SyntaxError, OSError, RuntimeError, ValueError) as exc:
             raise _query_error(exc, name) from None
 
-    def select(self, text: str, params: Mapping[str, Node] | None = None, name: str = "query") -> sparql.SelectResult:
-        result = self.run(text, params, name)
-        if not isinstance(result, sparql.SelectResult):
-            raise InputError(f"{name}: expected a SELECT query")
-        return result
-
     def graph(self) -> Graph:
         """A read-only rdflib Graph view of the store (see ``TripleView``)."""
         if self._view is None:
