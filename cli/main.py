@@ -218,9 +218,10 @@ def validate(paths: tuple[str, ...], shapes_paths: tuple[str, ...], no_shipped_s
     """
     if no_shipped_shapes and not shapes_paths:
         raise click.UsageError("--no-shipped-shapes needs at least one --shapes FILE")
-    from ..core import store, validation
+    from ..core import validation
+    from ..core.source import Source
 
-    graph = store.load_graph(extra_paths=paths)
+    graph = Source(data=tuple(paths)).open()
     report = validation.validate(graph, shapes_paths=shapes_paths, shipped_shapes=not no_shipped_shapes)
     columns = ["focus", "focus_label", "path", "value", "source_shape", "component", "severity", "message"]
     rows = [[getattr(r, c) for c in columns] for r in report.results]

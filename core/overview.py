@@ -103,7 +103,7 @@ def overview(graph: Graph, validate: bool = True) -> Overview:
     """Summarise ``graph``; ``validate=False`` skips the SHACL run."""
     status = None
     if validate:
-        report = validation.validate(store.memory_graph(graph))
+        report = validation.validate(graph)
         status = {
             "conforms": report.conforms,
             "violations": len(report.violations),
