@@ -110,11 +110,16 @@ class Store:
 
     kind = "store"
 
-    def run(self, text: str, params: Mapping[str, Node] | None = None, name: str = "query") -> sparql.Result:
+    def run(self, text: str, params: Mapping[str, Node] | None = None, name: str = "query",
+            checked: bool = False) -> sparql.Result:
+        """Run a query. ``checked``: the text was built by the project from escaped terms (the
+        compiled validation queries), so a store that re-parses user SPARQL to refuse SERVICE
+        and FROM may skip that; user text is never passed with it."""
         raise NotImplementedError
 
-    def select(self, text: str, params: Mapping[str, Node] | None = None, name: str = "query") -> sparql.SelectResult:
-        result = self.run(text, params, name)
+    def select(self, text: str, params: Mapping[str, Node] | None = None, name: str = "query",
+               checked: bool = False) -> sparql.SelectResult:
+        result = self.run(text, params, name, checked)
         if not isinstance(result, sparql.SelectResult):
             raise InputError(f"{name}: expected a SELECT query")
         return result
@@ -134,10 +139,10 @@ class EmbeddedStore(Store):
     def __init__(self, graph: Graph) -> None:
         self._graph = graph
 
-    def run(self, text, params=None, name="query"):
+    def run(self, text, params=None, name="query", checked=False):
         return sparql.run(self._graph, text, dict(params or {}), name=name)
 
-    def select(self, text, params=None, name="query"):
+    def select(self, text, params=None, name="query", checked=False):
         return sparql.select(self._graph, text, dict(params or {}), name=name)
 
     def graph(self) -> Graph:
@@ -156,7 +161,7 @@ class RemoteStore(Store):
         self.endpoint = endpoint
         self._graph: Graph | None = None
 
-    def run(self, text, params=None, name="query"):
+    def run(self, text, params=None, name="query", checked=False):
         return self.endpoint.run(text, params, name)
 
     def graph(self) -> Graph:
@@ -190,12 +195,12 @@ def _owner(source: GraphLike) -> GraphLike:
 
 
 def select(source: GraphLike, text: str, params: Mapping[str, Node] | None = None,
-           name: str = "query") -> sparql.SelectResult:
-    """A SELECT on an rdflib Graph or a Store."""
+           name: str = "query", checked: bool = False) -> sparql.SelectResult:
+    """A SELECT on an rdflib Graph or a Store (``checked``: see ``Store.run``)."""
     source = _owner(source)
     if isinstance(source, Graph):
         return sparql.select(source, text, dict(params or {}), name=name)
-    return as_store(source).select(text, params, name)
+    return as_store(source).select(text, params, name, checked)
 
 
 def run(source: GraphLike, text: str, params: Mapping[str, Node] | None = None, name: str = "query") -> sparql.Result:
