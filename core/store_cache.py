@@ -177,12 +177,13 @@ def _prune(stores: Path, keep: str) -> None:
 def _build(stores: Path, key: str, files: list[Input]) -> None:
     building = stores / f"building-{key[:16]}-{os.getpid()}-{secrets.token_hex(4)}"
     final = stores / key
+    built = None
     try:
         built = ox.Store(str(building))
         oxigraph_store.load_into(built, files, bulk=True)
         built.flush()
         triples = len(built)
-        del built
+        built = None
         meta = {
             "layout": LAYOUT,
             "pyoxigraph": ox.__version__,
@@ -198,8 +199,18 @@ def _build(stores: Path, key: str, files: list[Input]) -> None:
                 raise
             # Another command built the same store first: use theirs.
     finally:
-        if building.exists():
-            shutil.rmtree(building, ignore_errors=True)
+        built = None  # closes RocksDB (its threads may still write files) before the folder goes
+        _remove_folder(building)
+
+
+def _remove_folder(folder: Path) -> None:
+    """Remove a store folder; a few tries, as RocksDB may still be closing files in it."""
+    for attempt in range(5):
+        if not folder.exists():
+            return
+        shutil.rmtree(folder, ignore_errors=True)
+        if attempt:
+            time.sleep(0.05 * attempt)
 
 
 def _open(folder: Path) -> OxigraphStore:
