@@ -44,14 +44,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from typing import Any
 
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
-from .errors import InputError
-from .jsonld_context import CONTEXT_IRI, context_bytes, context_document, inline_known_context
+from .jsonld_context import CONTEXT_IRI, context_document, inline_known_context
 from .namespaces import ID, PREFIXES
 
 PROV_NS = "http://www.w3.org/ns/prov#"

@@ -91,6 +91,7 @@ from decimal import Decimal
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef, Variable
+from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from . import store as store_mod
@@ -894,28 +895,13 @@ class _Unit:
     generated: bool = True
 
 
-_CHECKED_PARAMETER: list = []
-
-
-def select_takes_checked() -> bool:
-    """Whether ``core.store.select`` accepts ``checked=True`` (a query known to be safe, which
-    the store need not parse again before its engine runs it)."""
-    if not _CHECKED_PARAMETER:
-        import inspect
-
-        _CHECKED_PARAMETER.append("checked" in inspect.signature(store_mod.select).parameters)
-    return _CHECKED_PARAMETER[0]
-
-
 def _select(source, text: str, name: str, generated: bool):
     """``core.store.select``. A store may re-parse every query it is given to refuse SERVICE
     and FROM before its engine sees it (Oxigraph's does, with rdflib's parser: 20-250 ms a
     query, most of the time of a validation at 10^5 triples). The compiler's own queries
-    cannot hold either, so when ``store.select`` takes ``checked=True`` they are passed with
-    it; SPARQL text from the shapes (sh:select) never is."""
-    if generated and select_takes_checked():
-        return store_mod.select(source, text, name=name, checked=True)
-    return store_mod.select(source, text, name=name)
+    cannot hold either, so they are passed with ``checked=True``; SPARQL text from the shapes
+    (sh:select) never is."""
+    return store_mod.select(source, text, name=name, checked=generated)
 
 
 @dataclass
@@ -997,7 +983,7 @@ class Compiled:
     def _fill_classes(self, text: str, closures: list) -> str:
         if "__CVKG_CLASS_" not in text:
             return text
-        in_list = self.dialect == "rust" and select_takes_checked()
+        in_list = self.dialect == "rust"
 
         def replace(match: re.Match) -> str:
             index, var, type_var = int(match.group(1)), match.group(2), match.group(3)
@@ -1909,7 +1895,6 @@ class _Compiler:
         constraint = _read_sparql_constraint(self.sg, node)
         if constraint is None or not constraint.body:
             return
-        chain = " ".join(ctx.vars)
         text = (f"{constraint.prologue}\nSELECT * WHERE {{ {{ {ctx.pattern} BIND({ctx.focus} AS ?this) }}\n"
                 f"{{ {constraint.body}\n}} }}")
         messages = constraint.messages
@@ -2000,9 +1985,11 @@ def _regex_literal(text: str, dialect: str) -> str:
     return "".join(_rust_char(ord(c)) for c in text)
 
 
-def _show(term) -> str:
+def term_text(term, iri: Callable[[str], str] = compact) -> str:
+    """An RDF term as a result shows it: IRIs through ``iri`` (compacted by the project's
+    prefixes), "(blank node)", literals in Turtle-like form."""
     if isinstance(term, URIRef):
-        return compact(str(term))
+        return iri(str(term))
     if isinstance(term, BNode):
         return "(blank node)"
     if isinstance(term, Literal):
@@ -2014,14 +2001,33 @@ def _show(term) -> str:
     return str(term)
 
 
-def _show_path(sg: Graph, path) -> str:
+_show = term_text
+
+
+def path_text(graph: Graph, path) -> str:
+    """A SHACL property path as SPARQL-like text (cv:agent, ^org:holds, cv:a/cv:b, ...)."""
     if path is None:
         return ""
     if isinstance(path, URIRef):
         return compact(str(path))
-    from .validation import _path_text
+    if not isinstance(path, BNode):
+        return str(path)
+    inverse = graph.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + path_text(graph, inverse)
+    alternative = graph.value(path, SH.alternativePath)
+    if alternative is not None:
+        return "(" + "|".join(path_text(graph, p) for p in Collection(graph, alternative)) + ")"
+    for prop, suffix in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
+        inner = graph.value(path, prop)
+        if inner is not None:
+            return path_text(graph, inner) + suffix
+    if graph.value(path, RDF.first) is not None:
+        return "/".join(path_text(graph, p) for p in Collection(graph, path))
+    return "_:path"
 
-    return _path_text(sg, path)
+
+_show_path = path_text
 
 
 # --- entry points ------------------------------------------------------------------------------------

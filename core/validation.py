@@ -44,8 +44,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.collection import Collection
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.plugins.sparql import prepareQuery
 
@@ -223,27 +222,6 @@ def _needs_advanced(shapes: Graph) -> bool:
     return False
 
 
-def _path_text(graph: Graph, path) -> str:
-    """A SHACL property path as SPARQL-like text (cv:agent, ^org:holds, cv:a/cv:b, ...)."""
-    if isinstance(path, URIRef):
-        return compact(str(path))
-    if not isinstance(path, BNode):
-        return str(path)
-    inverse = graph.value(path, SH.inversePath)
-    if inverse is not None:
-        return "^" + _path_text(graph, inverse)
-    alternative = graph.value(path, SH.alternativePath)
-    if alternative is not None:
-        return "(" + "|".join(_path_text(graph, p) for p in Collection(graph, alternative)) + ")"
-    for prop, suffix in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
-        inner = graph.value(path, prop)
-        if inner is not None:
-            return _path_text(graph, inner) + suffix
-    if graph.value(path, RDF.first) is not None:
-        return "/".join(_path_text(graph, p) for p in Collection(graph, path))
-    return "_:path"
-
-
 def _shape_text(shapes: Graph, shape) -> str | None:
     if shape is None:
         return None
@@ -253,25 +231,12 @@ def _shape_text(shapes: Graph, shape) -> str | None:
     parent = shapes.value(None, SH.property, shape)
     where = compact(str(parent)) if isinstance(parent, URIRef) else "a shape"
     if path is not None:
-        return f"{where}, property {_path_text(shapes, path)}"
+        return f"{where}, property {shacl_sparql.path_text(shapes, path)}"
     return f"{where} (anonymous shape)"
 
 
 def _term_text(term) -> str | None:
-    if term is None:
-        return None
-    if isinstance(term, URIRef):
-        return Iri(str(term))
-    if isinstance(term, BNode):
-        return "(blank node)"
-    if isinstance(term, Literal):
-        text = str(term)
-        if term.language:
-            return f'"{text}"@{term.language}'
-        if term.datatype:
-            return f'"{text}"^^{compact(str(term.datatype))}'
-        return f'"{text}"'
-    return str(term)
+    return None if term is None else shacl_sparql.term_text(term, iri=Iri)
 
 
 def _message(results: Graph, node) -> str:
@@ -376,14 +341,12 @@ def validate(data: GraphLike, shapes_paths: Iterable[str] = (), shipped_shapes: 
 
 
 # Below this many triples pySHACL validates: it is faster there than the compiled queries,
-# whose fixed cost is mostly the store parsing each of them again to check it (4-5 s; about
-# 0.3 s when store.select takes checked=True, hence the second, lower threshold).
-SMALL_GRAPH = 10_000
-SMALL_GRAPH_CHECKED = 2_000
+# whose fixed cost (about 0.3 s for the shipped shapes) is compiling and sending 45 queries.
+SMALL_GRAPH = 2_000
 
 
 def _small(triples: int) -> bool:
-    return triples < (SMALL_GRAPH_CHECKED if shacl_sparql.select_takes_checked() else SMALL_GRAPH)
+    return triples < SMALL_GRAPH
 
 
 def _compiled_source(data: GraphLike):
@@ -454,7 +417,7 @@ def validate_compiled(data: GraphLike, shapes: Graph, shape_files: list[str]) ->
         Result(
             focus=_term_text(f.focus) or "",
             focus_label=labels.get(f.focus),
-            path=_path_text(shapes, f.path) if f.path is not None else None,
+            path=shacl_sparql.path_text(shapes, f.path) if f.path is not None else None,
             value=_term_text(f.value),
             source_shape=_shape_text(shapes, f.source_shape),
             component=compact(str(f.component)),
@@ -549,7 +512,7 @@ def validate_pyshacl(data: GraphLike, shapes: Graph, shape_files: list[str]) -> 
             Result(
                 focus=_term_text(focus) or "",
                 focus_label=labels.get(focus),
-                path=_path_text(results_graph, path) if path is not None else None,
+                path=shacl_sparql.path_text(results_graph, path) if path is not None else None,
                 value=_term_text(results_graph.value(node, SH.value)),
                 source_shape=_shape_text(shapes, results_graph.value(node, SH.sourceShape)),
                 component=compact(str(component)) if component is not None else None,

@@ -94,7 +94,7 @@ def oracle_keys(data: Graph, shapes: Graph) -> Counter:
         for r in results.objects(report, SH.result):
             path = results.value(r, SH.resultPath)
             keys[(_blank(results.value(r, SH.focusNode)),
-                  validation._path_text(results, path) if path is not None else None,
+                  shacl_sparql.path_text(results, path) if path is not None else None,
                   results.value(r, SH.sourceConstraintComponent),
                   validation._shape_text(shapes, results.value(r, SH.sourceShape)),
                   _blank(results.value(r, SH.value)),
@@ -105,7 +105,7 @@ def oracle_keys(data: Graph, shapes: Graph) -> Counter:
 def compiled_keys(source, shapes: Graph) -> Counter:
     dialect = shacl_sparql.dialect_of(source)
     findings = shacl_sparql.compile_shapes(shapes, dialect).run(source)
-    return Counter((_blank(f.focus), validation._path_text(shapes, f.path) if f.path is not None else None,
+    return Counter((_blank(f.focus), shacl_sparql.path_text(shapes, f.path) if f.path is not None else None,
                     f.component, validation._shape_text(shapes, f.source_shape), _blank(f.value), f.severity)
                    for f in findings)
 
@@ -534,7 +534,6 @@ def test_progress_counts_the_queries(monkeypatch):
 
     monkeypatch.setattr(progress, "bar", bar)
     monkeypatch.setattr(validation, "SMALL_GRAPH", 0)
-    monkeypatch.setattr(validation, "SMALL_GRAPH_CHECKED", 0)
     data = fixture_data(FIXTURES / "invalid" / "amount-value-negative.ttl")
     validation.validate(OxigraphStore.from_graph(data))
     (label, b), = seen
@@ -574,7 +573,6 @@ def test_unsupported_shapes_fall_back_to_pyshacl(tmp_path, monkeypatch, name, en
         with pytest.raises(shacl_sparql.Unsupported):
             shacl_sparql.compile_shapes(shapes, dialect)
     monkeypatch.setattr(validation, "SMALL_GRAPH", 0)  # even a tiny graph tries the compiled path first
-    monkeypatch.setattr(validation, "SMALL_GRAPH_CHECKED", 0)
     tried = []
     real_compiled = validation.validate_compiled
     monkeypatch.setattr(validation, "validate_compiled", lambda *a: tried.append(a) or real_compiled(*a))
@@ -589,7 +587,6 @@ def test_unsupported_shapes_fall_back_to_pyshacl(tmp_path, monkeypatch, name, en
 
 def test_flags_i_falls_back_on_oxigraph_only(tmp_path, monkeypatch):
     monkeypatch.setattr(validation, "SMALL_GRAPH", 0)
-    monkeypatch.setattr(validation, "SMALL_GRAPH_CHECKED", 0)
     calls = []
     real = validation.validate_pyshacl
     monkeypatch.setattr(validation, "validate_pyshacl", lambda *a: calls.append(a) or real(*a))
@@ -611,7 +608,6 @@ def test_where_the_compiled_queries_run(monkeypatch):
     for data in (small, ox_store, ox_store.graph()):
         assert validation._compiled_source(data) is None  # small: pySHACL is faster
     monkeypatch.setattr(validation, "SMALL_GRAPH", 100)
-    monkeypatch.setattr(validation, "SMALL_GRAPH_CHECKED", 100)
     assert validation._compiled_source(ox_store) is ox_store
     assert validation._compiled_source(ox_store.graph()) is ox_store
     for data in (small, store.EmbeddedStore(small)):
@@ -629,7 +625,6 @@ def test_where_the_compiled_queries_run(monkeypatch):
 def test_a_large_rdflib_graph_is_validated_in_an_oxigraph_copy(monkeypatch, name):
     data = fixture_data(FIXTURES / "invalid" / name)
     monkeypatch.setattr(validation, "SMALL_GRAPH", 100)
-    monkeypatch.setattr(validation, "SMALL_GRAPH_CHECKED", 100)
     shapes, files = validation._shapes_for([], True)
     report = validation.validate(data)
     oracle = validation.validate_pyshacl(data, shapes, files)
@@ -696,8 +691,6 @@ def test_generated_queries_go_to_the_store_as_checked_when_it_takes_that(monkeyp
         return real(source, text, params, name)
 
     monkeypatch.setattr(store, "select", select)
-    monkeypatch.setattr(shacl_sparql, "_CHECKED_PARAMETER", [])
-    assert shacl_sparql.select_takes_checked()
     for name in ("agent-not-actor.ttl", "quote-language-differs-from-source.ttl"):
         path = FIXTURES / "invalid" / name
         assert same_as_pyshacl(fixture_data(path), shipped_shapes(), "oxigraph", key=path.name)
