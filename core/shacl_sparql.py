@@ -1144,6 +1144,19 @@ class _Compiler:
     def value_domain(self, shape: _Shape, focus_domain: frozenset) -> frozenset:
         return shape.path.domain(focus_domain) if shape.is_property else focus_domain
 
+    def property_children(self, node, cpath: list):
+        """The property shapes of ``node`` (sh:property) that pySHACL would evaluate at this
+        point of the evaluation path ``cpath``: all of them, less those whose recursion it
+        cuts off here."""
+        triggers = _recursion_triggers(cpath)
+        for p in self.sg.objects(node, SH.property):
+            child = self.shape(p)
+            if not child.is_property:
+                raise Unsupported(f"sh:property {p} is not a property shape")
+            if triggers and p in triggers:
+                continue
+            yield p, child
+
     # -- reported evaluation of a shape on the focus nodes of ``ctx``
 
     def report(self, shape: _Shape, ctx: _Ctx, path: list) -> None:
@@ -1155,13 +1168,7 @@ class _Compiler:
         for kind in shape.kinds:
             cpath = path + [_C(kind, node)]
             if kind == "property":
-                for p in sg.objects(node, SH.property):
-                    child = self.shape(p)
-                    if not child.is_property:
-                        raise Unsupported(f"sh:property {p} is not a property shape")
-                    triggers = _recursion_triggers(cpath)
-                    if triggers and p in triggers:
-                        continue
+                for p, child in self.property_children(node, cpath):
                     _check_depth(cpath)
                     self.report(child, self.extend(ctx, shape), cpath + [p])
             elif kind == "count":
@@ -1425,13 +1432,7 @@ class _Compiler:
         for kind in shape.kinds:
             cpath = path + [_C(kind, node)]
             if kind == "property":
-                for p in sg.objects(node, SH.property):
-                    child = self.shape(p)
-                    if not child.is_property:
-                        raise Unsupported(f"sh:property {p} is not a property shape")
-                    triggers = _recursion_triggers(cpath)
-                    if triggers and p in triggers:
-                        continue
+                for p, child in self.property_children(node, cpath):
                     child_mode = "results" if mode == "results" else "conform"
                     value_tests.append(self.conforms(child, y, cpath + [p], child_mode, vdom))
             elif kind == "count":
