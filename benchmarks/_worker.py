@@ -275,9 +275,9 @@ def project_key(result) -> tuple:
 def _path_text(graph, path) -> str:
     """A SHACL property path as the project writes it (cv:agent, ^org:holds, (a|b), a/b): the
     project's own function, so that pySHACL's paths compare with the project's."""
-    from clearview_kg.core.validation import _path_text as project_path_text
+    from clearview_kg.core.shacl_sparql import path_text
 
-    return project_path_text(graph, path)
+    return path_text(graph, path)
 
 
 def pyshacl_keys(results) -> Counter:
