@@ -50,6 +50,29 @@ EX = Namespace("http://example.org/")
 ENGINES = ["rdflib", "oxigraph"]
 
 
+# --- pyparsing's global state ---------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _pyparsing_without_packrat():
+    """The rdflib engine parses the compiled queries with rdflib's SPARQL parser (pyparsing). An
+    earlier test that imports matplotlib's mathtext turns on pyparsing's packrat cache for the
+    whole process; that roughly doubles the parser's recursion, and the 29-branch "values"
+    query of the shipped shapes then stops with RecursionError ("query nested too deeply").
+    The product never parses compiled queries with rdflib (an rdflib graph is validated on an
+    Oxigraph copy, and the compiled queries skip the re-parse: see
+    test_a_packrat_parser_in_the_process_does_not_change_validation), so for the rdflib engine
+    here the parser runs as it does in a fresh process, and pyparsing is left as it was."""
+    from pyparsing import ParserElement
+
+    was_enabled = ParserElement._packratEnabled
+    if was_enabled:
+        ParserElement.disable_memoization()
+    yield
+    if was_enabled:
+        ParserElement.enable_packrat()
+
+
 # --- helpers ----------------------------------------------------------------------------------
 
 
@@ -794,3 +817,24 @@ def test_recursion_cut_off_is_pyshacls():
     for engine in ENGINES:
         got = same_as_pyshacl(chain, shapes, engine)
         assert any(k[2] == SH.NodeConstraintComponent for k in got)
+
+
+def test_a_packrat_parser_in_the_process_does_not_change_validation(monkeypatch):
+    """With pyparsing's packrat cache on (as after importing matplotlib's mathtext), validating a
+    graph still runs the compiled queries on Oxigraph, unparsed by rdflib, and gives pySHACL's
+    results."""
+    from pyparsing import ParserElement
+
+    monkeypatch.setattr(validation, "SMALL_GRAPH", 0)
+    data = fixture_data(FIXTURES / "invalid" / "amount-value-negative.ttl")
+    shapes, files = validation._shapes_for([], True)
+    oracle = validation.validate_pyshacl(data, shapes, files)
+    monkeypatch.setattr(validation, "validate_pyshacl", lambda *a: pytest.fail("fell back to pySHACL"))
+    ParserElement.enable_packrat()
+    try:
+        report = validation.validate(data)
+    finally:
+        ParserElement.disable_memoization()
+    assert [r.as_dict() for r in report.results] == [r.as_dict() for r in oracle.results]
+    assert {r.component for r in report.violations} == {"sh:MinInclusiveConstraintComponent",
+                                                         "sh:NodeConstraintComponent"}
