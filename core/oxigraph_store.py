@@ -298,12 +298,6 @@ class OxigraphStore(Store):
         return self._triples
 
 
-def view_owner(graph: object) -> OxigraphStore | None:
-    """The OxigraphStore behind a graph made by ``OxigraphStore.graph()``, else None."""
-    store = getattr(graph, "store", None) if isinstance(graph, Graph) else None
-    return store.owner if isinstance(store, TripleView) else None
-
-
 # --- loading ---------------------------------------------------------------------------------
 
 

@@ -85,7 +85,7 @@ rdflib graph into Oxigraph only when the copy is exact).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -1174,12 +1174,12 @@ class _Compiler:
             elif kind == "count":
                 self.count_checks(shape, ctx)
             elif kind == "hasValue":
-                path_text = _show_path(self.sg, shape.path_node)
+                shown_path = path_text(self.sg, shape.path_node)
                 for hv in sg.objects(node, SH.hasValue):
                     self.block(ctx).focus_checks.append((
                         shape, SH.HasValueConstraintComponent,
-                        (f"Node {{focus}}->{path_text} does not contain a value in the set: [{_show(hv)}]"
-                         if shape.is_property else f"Node {{focus}} value is not a in the set of values: [{_show(hv)}]"),
+                        (f"Node {{focus}}->{shown_path} does not contain a value in the set: [{term_text(hv)}]"
+                         if shape.is_property else f"Node {{focus}} value is not a in the set of values: [{term_text(hv)}]"),
                         self.has_value_condition(shape, ctx.focus, hv), False))
             elif kind == "uniqueLang":
                 self.unique_lang_unit(shape, ctx)
@@ -1224,7 +1224,7 @@ class _Compiler:
         out = []
         if kind == "class":
             classes = list(sg.objects(node, SH["class"]))
-            shown = ", ".join(_show(c) for c in classes)
+            shown = ", ".join(term_text(c) for c in classes)
             message = f"Value does not have class {shown}" if len(classes) == 1 else f"Value class is not in classes ({shown})"
             for c in classes:
                 out.append((SH.ClassConstraintComponent, message, lambda v, c=c: self.class_test(v, c)))
@@ -1233,10 +1233,10 @@ class _Compiler:
             if not isinstance(datatype, URIRef):
                 raise Unsupported("a sh:datatype that is not an IRI")
             test = self.datatype_test(datatype, vdom)
-            out.append((SH.DatatypeConstraintComponent, f"Value is not Literal with datatype {_show(datatype)}", test))
+            out.append((SH.DatatypeConstraintComponent, f"Value is not Literal with datatype {term_text(datatype)}", test))
         elif kind == "nodeKind":
             kind_value = _one(sg, node, SH.nodeKind, "sh:nodeKind values")
-            out.append((SH.NodeKindConstraintComponent, f"Value is not of Node Kind {_show(kind_value)}",
+            out.append((SH.NodeKindConstraintComponent, f"Value is not of Node Kind {term_text(kind_value)}",
                         lambda v: _node_kind_test(v, kind_value)))
         elif kind == "range":
             for predicate, name in ((SH.minExclusive, "minExclusive"), (SH.minInclusive, "minInclusive"),
@@ -1246,7 +1246,7 @@ class _Compiler:
                         raise Unsupported(f"sh:{name} that is not a literal")
                     test = self.range_test(bound, name, vdom)
                     symbol = {"minExclusive": ">", "minInclusive": ">=", "maxExclusive": "<", "maxInclusive": "<="}[name]
-                    out.append((_COMPONENT[name], f"Value is not {symbol} {_show(bound)}", test))
+                    out.append((_COMPONENT[name], f"Value is not {symbol} {term_text(bound)}", test))
         elif kind == "length":
             for predicate, name, op in ((SH.minLength, "minLength", ">="), (SH.maxLength, "maxLength", "<=")):
                 bound = _one(sg, node, predicate, f"sh:{name} values")
@@ -1284,7 +1284,7 @@ class _Compiler:
         elif kind == "in":
             head = _one(sg, node, SH["in"], "sh:in values")
             members = list(sg.items(head))
-            out.append((SH.InConstraintComponent, f"Value not in list {[_show(m) for m in members]}",
+            out.append((SH.InConstraintComponent, f"Value not in list {[term_text(m) for m in members]}",
                         lambda v: _in_test(v, members, self.dialect)))
         elif kind == "node":
             for n in sg.objects(node, SH.node):
@@ -1295,7 +1295,7 @@ class _Compiler:
                 if triggers and n in triggers:
                     continue
                 out.append((SH.NodeConstraintComponent,
-                            f"Value does not conform to Shape {_show(n)}. See details for more information.",
+                            f"Value does not conform to Shape {term_text(n)}. See details for more information.",
                             lambda v, target=target, cpath=cpath, vdom=vdom: self.conforms(target, v, cpath + [target.node], "results", vdom)))
         elif kind == "not":
             for n in sg.objects(node, SH["not"]):
@@ -1303,14 +1303,14 @@ class _Compiler:
                 triggers = _recursion_triggers(cpath)
                 if triggers and n in triggers:
                     continue
-                out.append((SH.NotConstraintComponent, f"Value must not conform to shape {_show(n)}",
+                out.append((SH.NotConstraintComponent, f"Value must not conform to shape {term_text(n)}",
                             lambda v, target=target, cpath=cpath, vdom=vdom: "!" + self.conforms(target, v, cpath + [target.node], "conform", vdom)))
         elif kind in ("and", "or", "xone"):
             for head in sg.objects(node, SH[kind]):
                 members = [self.shape(m) for m in sg.items(head)]
                 if kind != "xone":
                     members = list({m.node: m for m in members}.values())  # pySHACL uses a set
-                shown = "(" + ", ".join(_show(m.node) for m in members) + ")"
+                shown = "(" + ", ".join(term_text(m.node) for m in members) + ")"
                 words = {"and": "all shapes in", "or": "one or more shapes in", "xone": "exactly one shape in"}[kind]
 
                 def test(v, members=members, cpath=cpath, vdom=vdom, kind=kind):
@@ -1614,7 +1614,7 @@ class _Compiler:
     # -- units: the queries of a reported evaluation
 
     def add(self, shape: _Shape, what: str, text: str, decode, generated: bool = True) -> None:
-        self.add_unit(f"{_show(shape.node)} {what}", text, decode, generated)
+        self.add_unit(f"{term_text(shape.node)} {what}", text, decode, generated)
 
     def add_unit(self, name: str, text: str, decode, generated: bool = True) -> None:
         if len(text) > _MAX_QUERY:
@@ -1637,8 +1637,8 @@ class _Compiler:
                                   or shape.path.kind != "iri" or (low or 0) > 1):
             self.count_unit(shape, ctx)  # pairs of values along a long path are slow to find
             return
-        path_text = _show_path(self.sg, shape.path_node)
-        where = f"{{focus}}->{path_text}" if shape.is_property else "{focus}"
+        shown_path = path_text(self.sg, shape.path_node)
+        where = f"{{focus}}->{shown_path}" if shape.is_property else "{focus}"
         block = self.block(ctx)
         if low is not None and low > 0:
             test = self._at_least(shape, ctx.focus, low, "") if shape.is_property else ("false" if low > 1 else "true")
@@ -1665,13 +1665,13 @@ class _Compiler:
                 focus = row[n_chain - 1]
                 for (shape, component, message, _e, value_is_focus), flag in zip(checks, row[n_chain:]):
                     if flag is None or not bool(flag.toPython()):  # false, or an error
-                        out.append(self.finding(shape, focus, component, message.replace("{focus}", _show(focus)),
+                        out.append(self.finding(shape, focus, component, message.replace("{focus}", term_text(focus)),
                                                 value=focus if value_is_focus else None))
             return out
 
         shapes = list(dict.fromkeys(s.node for s, *_rest in checks))
-        name = f"{_show(shapes[0])} and {len(shapes) - 1} more (focus nodes)" if len(shapes) > 1 \
-            else f"{_show(shapes[0])} (focus nodes)"
+        name = f"{term_text(shapes[0])} and {len(shapes) - 1} more (focus nodes)" if len(shapes) > 1 \
+            else f"{term_text(shapes[0])} (focus nodes)"
         self.add_unit(name, text, decode)
 
     def values_unit(self, block: "_Block") -> None:
@@ -1710,14 +1710,14 @@ class _Compiler:
             return out
 
         shapes = [s.node for s, _c in block.branches]
-        name = f"{_show(shapes[0])} and {len(shapes) - 1} more (values)" if len(shapes) > 1 else f"{_show(shapes[0])} (values)"
+        name = f"{term_text(shapes[0])} and {len(shapes) - 1} more (values)" if len(shapes) > 1 else f"{term_text(shapes[0])} (values)"
         self.add_unit(name, text, decode)
 
     def count_unit(self, shape: _Shape, ctx: _Ctx) -> None:
         """sh:minCount / sh:maxCount of a property shape by counting: a query of its own."""
         low, high = self.count_bounds(shape)
         chain = " ".join(ctx.vars)
-        path_text = _show_path(self.sg, shape.path_node)
+        shown_path = path_text(self.sg, shape.path_node)
         conditions = []
         if low is not None and low > 0:
             conditions.append(f"?_cvkg_n < {low}")
@@ -1739,10 +1739,10 @@ class _Compiler:
                 focus, n = row[len(ctx.vars) - 1], int(row[len(ctx.vars)].toPython())
                 if low is not None and n < low:
                     out.append(self.finding(shape, focus, SH.MinCountConstraintComponent,
-                                            f"Less than {low} values on {_show(focus)}->{path_text}"))
+                                            f"Less than {low} values on {term_text(focus)}->{shown_path}"))
                 if high is not None and n > high:
                     out.append(self.finding(shape, focus, SH.MaxCountConstraintComponent,
-                                            f"More than {high} values on {_show(focus)}->{path_text}"))
+                                            f"More than {high} values on {term_text(focus)}->{shown_path}"))
             return out
 
         self.add(shape, "(count)", text, decode)
@@ -1791,11 +1791,11 @@ class _Compiler:
         else:
             text = f"SELECT DISTINCT {chain} {v} WHERE {{ {ctx.pattern} {mine} {f} {o} {v} . }}"
             symbol = "=="
-        path_text = _show_path(self.sg, shape.path_node) if shape.is_property else _show(other)
+        shown_path = path_text(self.sg, shape.path_node) if shape.is_property else term_text(other)
 
         def decode(columns, rows):
             return [self.finding(shape, row[len(ctx.vars) - 1], _COMPONENT[kind],
-                                 f"Value of {_show(row[len(ctx.vars) - 1])}->{path_text} {symbol} {_show(row[len(ctx.vars)])}",
+                                 f"Value of {term_text(row[len(ctx.vars) - 1])}->{shown_path} {symbol} {term_text(row[len(ctx.vars)])}",
                                  value=row[len(ctx.vars)]) for row in rows]
 
         self.add(shape, f"(sh:{kind})", text, decode)
@@ -1814,7 +1814,7 @@ class _Compiler:
         text = (f"SELECT DISTINCT {chain} {v} {c} WHERE {{ {ctx.pattern} {mine} {f} {_iri(other)} {c} . "
                 f"FILTER(!COALESCE({sure}, false)) }}")
         component = SH.LessThanOrEqualsConstraintComponent if or_equal else SH.LessThanConstraintComponent
-        path_text = _show_path(self.sg, shape.path_node) if shape.is_property else _show(other)
+        shown_path = path_text(self.sg, shape.path_node) if shape.is_property else term_text(other)
 
         def decode(columns, rows):
             out = []
@@ -1822,7 +1822,7 @@ class _Compiler:
                 focus, value, compared = row[len(ctx.vars) - 1], row[len(ctx.vars)], row[len(ctx.vars) + 1]
                 if not less_than_ok(value, compared, or_equal):
                     out.append(self.finding(shape, focus, component,
-                                            f"Value of {_show(focus)}->{path_text} {'>' if or_equal else '>='} {_show(compared)}",
+                                            f"Value of {term_text(focus)}->{shown_path} {'>' if or_equal else '>='} {term_text(compared)}",
                                             value=value))
             return out
 
@@ -1841,7 +1841,7 @@ class _Compiler:
             condition = self.qualified_condition_for(shape, vs, cpath, disjoint, vdom)
             counts = "".join(f" MinCount {low}" for _ in [0] if low is not None) + \
                 "".join(f" MaxCount {high}" for _ in [0] if high is not None)
-            generic = f"Focus node does not conform to shape{counts}: {_show(vs)}"
+            generic = f"Focus node does not conform to shape{counts}: {term_text(vs)}"
             if shape.path.kind == "iri" and (low is None or low <= 1) and (high is None or high <= 1):
                 # as flags of the focus query
                 block = self.block(ctx)
@@ -1887,7 +1887,7 @@ class _Compiler:
         def decode(columns, rows):
             n = len(ctx.vars)
             return [self.finding(shape, row[n - 1], SH.ClosedConstraintComponent,
-                                 f"Node {_show(row[n])} is closed. It cannot have value: {_show(row[n + 2])}",
+                                 f"Node {term_text(row[n])} is closed. It cannot have value: {term_text(row[n + 2])}",
                                  value=row[n + 2], path=row[n + 1]) for row in rows]
 
         self.add(shape, "(sh:closed)", text, decode)
@@ -1925,12 +1925,12 @@ class _Compiler:
                         message = re.sub("{[?$]" + re.escape(name) + "}", lambda _m, t=term: str(t), message)
                     message = " ".join(message.split())
                 out.append(self.finding(shape, this or focus, SH.SPARQLConstraintComponent,
-                                        f"SPARQL constraint {_show(node)} found a violation",
+                                        f"SPARQL constraint {term_text(node)} found a violation",
                                         value=value if value is not None else (this or focus),
                                         path=path, source_constraint=node, message=message))
             return out
 
-        self.add(shape, f"(sh:sparql {_show(node)})", text, decode, generated=False)
+        self.add(shape, f"(sh:sparql {term_text(node)})", text, decode, generated=False)
 
 
 # --- small pure tests ------------------------------------------------------------------------------
@@ -2002,8 +2002,6 @@ def term_text(term, iri: Callable[[str], str] = compact) -> str:
     return str(term)
 
 
-_show = term_text
-
 
 def path_text(graph: Graph, path) -> str:
     """A SHACL property path as SPARQL-like text (cv:agent, ^org:holds, cv:a/cv:b, ...)."""
@@ -2028,8 +2026,6 @@ def path_text(graph: Graph, path) -> str:
     return "_:path"
 
 
-_show_path = path_text
-
 
 # --- entry points ------------------------------------------------------------------------------------
 
@@ -2038,8 +2034,9 @@ def dialect_of(source) -> str | None:
     """"python" for rdflib's SPARQL engine, "rust" for Oxigraph, None for anything else."""
     from . import oxigraph_store
 
+    source = store_mod.owner_of(source)
     if isinstance(source, Graph):
-        return "rust" if oxigraph_store.view_owner(source) is not None else "python"
+        return "python"
     if isinstance(source, oxigraph_store.OxigraphStore):
         return "rust"
     if isinstance(source, store_mod.EmbeddedStore):
@@ -2053,21 +2050,3 @@ def compile_shapes(shapes: Graph, dialect: str) -> Compiled:
     if dialect not in ("python", "rust"):
         raise Unsupported(f"no SPARQL dialect {dialect!r}")
     return _Compiler(shapes, dialect).compile()
-
-
-def validate(source, shapes: Graph, bar_factory=None) -> list[Finding]:
-    """Compile ``shapes`` and run them on ``source`` (an rdflib Graph or a Store)."""
-    dialect = dialect_of(source)
-    if dialect is None:
-        raise Unsupported(f"compiled validation does not run on a {type(source).__name__}")
-    compiled = compile_shapes(shapes, dialect)
-    if bar_factory is None:
-        return compiled.run(source)
-    with bar_factory(compiled.query_count) as bar:
-        return compiled.run(source, bar)
-
-
-def iter_units(compiled: Compiled) -> Iterable[tuple[str, str]]:
-    """(name, query text) of each compiled query, for reading and debugging."""
-    for unit in compiled.units:
-        yield unit.name, unit.text

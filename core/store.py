@@ -186,18 +186,21 @@ def as_store(source: GraphLike) -> Store:
     raise TypeError(f"not a graph or a store: {type(source).__name__}")
 
 
-def _owner(source: GraphLike) -> GraphLike:
-    """The store behind a graph view (``OxigraphStore.graph()``), so that SPARQL on the view
-    runs on Oxigraph rather than through rdflib's engine over the view."""
-    if isinstance(source, Graph) and type(source.store).__name__ == "TripleView":
-        return source.store.owner
+def owner_of(source: GraphLike) -> GraphLike:
+    """The store behind a graph view (``OxigraphStore.graph()``, whose rdflib store plugin
+    keeps its ``owner``), so that SPARQL on the view runs on Oxigraph rather than through
+    rdflib's engine over the view; anything else as it is."""
+    if isinstance(source, Graph):
+        owner = getattr(source.store, "owner", None)
+        if isinstance(owner, Store):
+            return owner
     return source
 
 
 def select(source: GraphLike, text: str, params: Mapping[str, Node] | None = None,
            name: str = "query", checked: bool = False) -> sparql.SelectResult:
     """A SELECT on an rdflib Graph or a Store (``checked``: see ``Store.run``)."""
-    source = _owner(source)
+    source = owner_of(source)
     if isinstance(source, Graph):
         return sparql.select(source, text, dict(params or {}), name=name)
     return as_store(source).select(text, params, name, checked)
@@ -205,7 +208,7 @@ def select(source: GraphLike, text: str, params: Mapping[str, Node] | None = Non
 
 def run(source: GraphLike, text: str, params: Mapping[str, Node] | None = None, name: str = "query") -> sparql.Result:
     """Any query on an rdflib Graph or a Store."""
-    source = _owner(source)
+    source = owner_of(source)
     if isinstance(source, Graph):
         return sparql.run(source, text, dict(params or {}), name=name)
     return as_store(source).run(text, params, name)
@@ -223,7 +226,7 @@ def triple_count(source: GraphLike) -> int:
 def memory_graph(source: GraphLike) -> Graph:
     """The triples in rdflib's own in-memory store (what pySHACL must be given): the graph
     itself when it already is one, a copy for an Oxigraph store or a view of one."""
-    source = _owner(source)
+    source = owner_of(source)
     if isinstance(source, Graph):
         return source
     copy = getattr(source, "memory_graph", None)

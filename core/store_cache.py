@@ -206,11 +206,11 @@ def _build(stores: Path, key: str, files: list[Input]) -> None:
 def _remove_folder(folder: Path) -> None:
     """Remove a store folder; a few tries, as RocksDB may still be closing files in it."""
     for attempt in range(5):
-        if not folder.exists():
-            return
-        shutil.rmtree(folder, ignore_errors=True)
         if attempt:
             time.sleep(0.05 * attempt)
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            return
 
 
 def _open(folder: Path) -> OxigraphStore:

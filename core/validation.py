@@ -362,10 +362,9 @@ def _compiled_source(data: GraphLike):
     whose engine the compiler does not know (a SPARQL server): None."""
     from . import oxigraph_store
 
-    owner = oxigraph_store.view_owner(data) if isinstance(data, Graph) else None
-    if isinstance(data, oxigraph_store.OxigraphStore) or owner is not None:
-        ox_store = owner or data
-        return None if _small(ox_store.triple_count()) else ox_store
+    owner = store.owner_of(data)
+    if isinstance(owner, oxigraph_store.OxigraphStore):
+        return None if _small(owner.triple_count()) else owner
     if isinstance(data, Graph):
         graph = data
     elif isinstance(data, store.EmbeddedStore):

@@ -703,7 +703,7 @@ def test_shapes_pyshacl_refuses_are_not_compiled_and_fail_as_with_pyshacl(tmp_pa
         validation.validate(data, shapes_paths=[_write(tmp_path, "s.ttl", text)], shipped_shapes=False)
 
 
-def test_generated_queries_go_to_the_store_as_checked_when_it_takes_that(monkeypatch):
+def test_generated_queries_go_to_the_store_as_checked(monkeypatch):
     """With a store.select that takes checked=True, the compiler's own queries are passed
     with it (and sh:class lists its subclasses with IN), the text of sh:select never is."""
     seen = []
