@@ -86,20 +86,34 @@ def _is_empty(flt: network.NetworkFilter) -> bool:
 
 
 def produce(fmt: str, graph: Graph, flt: network.NetworkFilter, kind: str, with_ontology: bool,
-            fetched: bool = False) -> Iterator[bytes]:
-    """The content of each output file, in the order of ``output_paths``; lazily, so that a
-    failure half-way (the edges after the nodes) happens inside the atomic write."""
+            fetched: bool = False) -> Iterator[bytes | Iterator[bytes]]:
+    """The content of each output file, in the order of ``output_paths``: its bytes, or an
+    iterator of chunks for a file written as it is produced (RDF from the local store); lazily,
+    so that a failure half-way (the edges after the nodes) happens inside the atomic write."""
     from ..core import export_html, export_network, export_rdf, export_timeline, network
 
     if fmt in RDF_FORMATS:
         from rdflib import URIRef
 
-        facts, ontology = _facts(graph, with_ontology, fetched)
+        from ..core import store
+
         classes = export_rdf.action_classes(graph)
         keep = None
         if not _is_empty(flt):
             # Organisational links have pseudo ids ("<S> org:subOrganizationOf <P>"), not IRIs.
             keep = {URIRef(a.id) for a in network.derive(graph, flt).actions if not a.id.startswith("<")}
+        owner = store.owner_of(graph)
+        if getattr(owner, "kind", None) == "oxigraph" and owner.ontology_triples():
+            # The local store: written from its indexes, no rdflib copy (core.export_rdf_stream).
+            import pyoxigraph as ox
+
+            from ..core import export_rdf_stream
+
+            yield export_rdf_stream.chunks(
+                owner, fmt, [ox.NamedNode(str(c)) for c in classes],
+                None if keep is None else {ox.NamedNode(str(a)) for a in keep}, with_ontology)
+            return
+        facts, ontology = _facts(graph, with_ontology, fetched)
         selected = export_rdf.select(facts, keep, classes)
         yield export_rdf.serialize(export_rdf.build(selected, fmt, classes, ontology), fmt)
     elif fmt == "csv":
@@ -129,7 +143,8 @@ def _label(fmt: str) -> str:
 
 def with_progress(parts: Iterator[bytes], label: str) -> Iterator[bytes]:
     """``parts``, each produced under a progress bar (drawn only for work over a second, on a
-    terminal) that is erased before the part is written."""
+    terminal) that is erased before the part is written; a part written in chunks as it is
+    produced (RDF from the local store) draws its own bars while it is written."""
     while True:
         with progress.bar(label):
             try:
@@ -139,11 +154,20 @@ def with_progress(parts: Iterator[bytes], label: str) -> Iterator[bytes]:
         yield part
 
 
-def write_outputs(paths: Sequence[str], parts: Iterator[bytes], force: bool) -> None:
+def write_part(handle, part: bytes | Iterator[bytes]) -> None:
+    """Write one file's content: bytes, or chunks as they are produced."""
+    if isinstance(part, bytes):
+        handle.write(part)
+        return
+    for chunk in part:
+        handle.write(chunk)
+
+
+def write_outputs(paths: Sequence[str], parts: Iterator[bytes | Iterator[bytes]], force: bool) -> None:
     """Write each part to its path, all or nothing."""
     with atomic.atomic_files(paths, force) as handles:
         for handle in handles:
-            handle.write(next(parts))
+            write_part(handle, next(parts))
 
 
 @click.command(name="export")
@@ -217,7 +241,7 @@ def export(fmt: str | None, output_path: str, force: bool, kind: str, with_ontol
     if to_stdout:
         stream = click.get_binary_stream("stdout")
         for part in parts:
-            stream.write(part)
+            write_part(stream, part)
         stream.flush()
         return
     write_outputs(paths, parts, force)

@@ -50,7 +50,7 @@ from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
 from .jsonld_context import CONTEXT_IRI, context_document, inline_known_context
-from .namespaces import ID, PREFIXES
+from .namespaces import ID, ONTOLOGY_GRAPH_IRI, PREFIXES
 
 PROV_NS = "http://www.w3.org/ns/prov#"
 WAS_DERIVED_FROM = URIRef(PROV_NS + "wasDerivedFrom")
@@ -63,7 +63,7 @@ CV_VERSION_PROP = URIRef(CV_NS + "version")
 CV_ABOUT = URIRef(CV_NS + "about")
 CV_DISAGREEMENT = URIRef(CV_NS + "Disagreement")
 
-ONTOLOGY_GRAPH = URIRef("https://w3id.org/clearview-kg/ontology")
+ONTOLOGY_GRAPH = URIRef(ONTOLOGY_GRAPH_IRI)
 SOURCE_NS = ID + "source/"
 GRAPH_NS = ID + "graph/source/"
 OTHER_GRAPH_NS = ID + "graph/source-iri/"
@@ -157,12 +157,17 @@ def select(graph: Graph, keep_actions: set[Node] | None, classes: set[URIRef]) -
 # --- the dataset ----------------------------------------------------------------------------
 
 
+def graph_iri(source: str) -> str:
+    """The IRI of the named graph of the source article ``source`` (its IRI, or the lexical
+    form of whatever else a derivation names)."""
+    if source.startswith(SOURCE_NS) and source[len(SOURCE_NS):]:
+        return GRAPH_NS + source[len(SOURCE_NS):]
+    return OTHER_GRAPH_NS + hashlib.sha256(source.encode("utf-8")).hexdigest()[:16]
+
+
 def graph_name(source: Node) -> URIRef:
     """The named graph of one source article."""
-    iri = str(source)
-    if iri.startswith(SOURCE_NS) and iri[len(SOURCE_NS):]:
-        return URIRef(GRAPH_NS + iri[len(SOURCE_NS):])
-    return URIRef(OTHER_GRAPH_NS + hashlib.sha256(iri.encode("utf-8")).hexdigest()[:16])
+    return URIRef(graph_iri(str(source)))
 
 
 def _bind_all(target: Graph) -> None:
@@ -237,7 +242,7 @@ def union(dataset: Dataset) -> Graph:
 
 
 def _sorted_lines(text: str) -> bytes:
-    lines = sorted({line for line in text.splitlines() if line.strip()})
+    lines = sorted({line for line in text.split("\n") if line.strip()})  # not splitlines(): U+2028 is no line break here
     return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
 
 

@@ -12,6 +12,10 @@ from rdflib import Namespace, URIRef
 
 ID = "https://w3id.org/clearview-kg/id/"
 
+#: The named graph that holds the ontology: in the store (beside its copy in the default graph,
+#: so that "the facts" are the default graph less it) and in TriG / N-Quads exports.
+ONTOLOGY_GRAPH_IRI = "https://w3id.org/clearview-kg/ontology"
+
 #: prefix -> namespace IRI; order matters only for equal-length matches (first wins).
 PREFIXES: dict[str, str] = {
     "cv": "https://w3id.org/clearview-kg/ontology#",

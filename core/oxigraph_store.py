@@ -27,7 +27,11 @@ than many queries take on Oxigraph. Parameters are bound as a VALUES block of es
 
 Loading (``load_into``): Turtle, N-Triples, N-Quads and TriG stream into Oxigraph's bulk
 loader (its parsers are strict and never fetch anything); quads land in the default graph, as
-they merge into one graph with rdflib. JSON-LD and RDF/XML go through ``core.rdfio``'s
+they merge into one graph with rdflib. The ontology's files land there too, and a second copy
+of the same quads (the same blank nodes) in the named graph ``ONTOLOGY_GRAPH`` - queries see
+one graph, and "the facts" (what the RDF exports write, core.export_rdf_stream) are the default
+graph less that copy, without comparing blank node structures. ``triple_count`` counts the
+default graph only. JSON-LD and RDF/XML go through ``core.rdfio``'s
 checked rdflib parsers first (remote contexts and entity blow-ups refused) and are then copied
 in. Where the store lives, and when it is rebuilt, is ``core.store_cache``'s business.
 """
@@ -47,7 +51,7 @@ from rdflib.term import Node
 
 from . import limits, progress, rdfio, resources, sparql
 from .errors import InputError
-from .namespaces import PREFIXES
+from .namespaces import ONTOLOGY_GRAPH_IRI, PREFIXES
 from .store import Store
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -63,6 +67,7 @@ OX_FORMATS = {
 }
 _QUAD_FORMATS = {"nquads", "trig"}
 _CACHE_LIMIT = 200_000
+ONTOLOGY_GRAPH = ox.NamedNode(ONTOLOGY_GRAPH_IRI)
 
 
 # --- terms -----------------------------------------------------------------------------------
@@ -221,6 +226,7 @@ class OxigraphStore(Store):
         self.terms = Terms()
         self._triples = triples
         self._view: Graph | None = None
+        self._ontology: frozenset | None = None
 
     # construction
 
@@ -293,9 +299,20 @@ class OxigraphStore(Store):
         return graph
 
     def triple_count(self) -> int:
+        """The triples of the default graph (the ontology's second copy not counted)."""
         if self._triples is None:
-            self._triples = len(self.ox)
+            self._triples = len(self.ox) - len(self.ontology_triples())
         return self._triples
+
+    def ontology_triples(self) -> frozenset:
+        """The ontology's triples as pyoxigraph ``(s, p, o)`` tuples, with the blank nodes of
+        their copy in the default graph; empty for a store not made by ``load_into`` with the
+        ontology (``from_graph``)."""
+        if self._ontology is None:
+            self._ontology = frozenset(
+                (q.subject, q.predicate, q.object)
+                for q in self.ox.quads_for_pattern(None, None, None, ONTOLOGY_GRAPH))
+        return self._ontology
 
 
 # --- loading ---------------------------------------------------------------------------------
@@ -305,11 +322,12 @@ class Input:
     """One file to load: its bytes come from the package or from the user's disk."""
 
     def __init__(self, name: str, fmt: str, path: str | None = None,
-                 packaged: resources.PackagedFile | None = None) -> None:
+                 packaged: resources.PackagedFile | None = None, ontology: bool = False) -> None:
         self.name = name
         self.fmt = fmt
         self.path = path
         self.packaged = packaged
+        self.ontology = ontology  # a packaged ontology file: also copied into ONTOLOGY_GRAPH
 
     @property
     def base(self) -> str | None:
@@ -341,7 +359,7 @@ def inputs(paths: Iterable[str] = (), include_shipped: bool = True, include_onto
     """The files that make the graph, in load order, each checked to exist and be readable."""
     found: list[Input] = []
     if include_ontology:
-        found += [Input(f.display, "turtle", packaged=f) for f in resources.ontology_files()]
+        found += [Input(f.display, "turtle", packaged=f, ontology=True) for f in resources.ontology_files()]
     if include_shipped:
         found += [Input(f.display, "turtle", packaged=f) for f in resources.graph_files()]
     for path in paths:
@@ -388,6 +406,10 @@ def _load_one(store: "ox.Store", item: Input, bulk: bool, bar: progress.Bar) -> 
         data = rdfio.read_bytes(item.path)  # stdin, a pipe, a device: the limit applies as it is read
     else:
         data = None
+    if item.ontology:
+        _load_ontology(store, data, fmt, item, bulk)
+        bar.update(len(data))
+        return
     if fmt is None:
         data = data if data is not None else rdfio.read_bytes(item.path)
         graph = rdfio.parse_rdf(data, item.fmt, item.name, base=item.base)
@@ -411,6 +433,14 @@ def _load_one(store: "ox.Store", item: Input, bulk: bool, bar: progress.Bar) -> 
         raise InputError(f"{item.name}: not UTF-8 text ({exc.reason})") from None
     except OSError as exc:
         raise InputError(f"{item.name}: {exc.strerror or exc}") from None
+
+
+def _load_ontology(store: "ox.Store", data: bytes, fmt, item: Input, bulk: bool) -> None:
+    """A packaged ontology file: its quads into the default graph and into ONTOLOGY_GRAPH."""
+    triples = list(ox.parse(data, format=fmt, base_iri=item.base))
+    quads = [ox.Quad(t.subject, t.predicate, t.object, graph)
+             for graph in (ox.DefaultGraph(), ONTOLOGY_GRAPH) for t in triples]
+    (store.bulk_extend if bulk else store.extend)(quads)
 
 
 def _load_stream(store: "ox.Store", source, fmt, item: Input, bulk: bool) -> None:

@@ -47,7 +47,7 @@ from . import oxigraph_store
 from .errors import InputError
 from .oxigraph_store import Input, OxigraphStore
 
-LAYOUT = "cvkg-store-1"
+LAYOUT = "cvkg-store-2"  # 2: the ontology also in its named graph (core.oxigraph_store)
 ENV_CACHE_DIR = "CVKG_CACHE_DIR"
 KEEP = 4
 PRUNE_AFTER = 3600.0
@@ -182,7 +182,7 @@ def _build(stores: Path, key: str, files: list[Input]) -> None:
         built = ox.Store(str(building))
         oxigraph_store.load_into(built, files, bulk=True)
         built.flush()
-        triples = len(built)
+        triples = OxigraphStore(built).triple_count()
         built = None
         meta = {
             "layout": LAYOUT,

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from clearview_kg.cli import export_cmd
 from clearview_kg.cli import main as cli_main
-from clearview_kg.core import export_network, export_rdf
+from clearview_kg.core import export_network, export_rdf, export_rdf_stream
 
 TESTS = pathlib.Path(__file__).resolve().parent
 TRICKY = TESTS / "fixtures_export" / "tricky.ttl"
@@ -161,14 +161,22 @@ def test_no_partial_file_when_the_writer_fails_half_way(tmp_path, monkeypatch):
 
 
 def test_ctrl_c_leaves_the_old_file_whole(tmp_path, monkeypatch):
+    """Ctrl-C after part of the file was written (small chunks, so that several were)."""
     target = tmp_path / "saga.ttl"
     target.write_bytes(b"old")
+    written = []
+    real_turtle = export_rdf_stream.Names.turtle
 
-    def interrupted(data, fmt):
-        raise KeyboardInterrupt
+    def interrupted(self, term):
+        written.append(term)
+        if len(written) == 2000:
+            raise KeyboardInterrupt
+        return real_turtle(self, term)
 
-    monkeypatch.setattr(export_rdf, "serialize", interrupted)
+    monkeypatch.setattr(export_rdf_stream, "CHUNK_CHARS", 200)
+    monkeypatch.setattr(export_rdf_stream.Names, "turtle", interrupted)
     result = run("--format", "turtle", "-o", str(target), "--force")
+    assert len(written) == 2000
     assert result.exit_code != 0 and "Traceback" not in result.stderr
     assert target.read_bytes() == b"old" and leftovers(tmp_path) == []
 
