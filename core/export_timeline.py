@@ -7,6 +7,12 @@ for a year - and a month or a year also gets a thin bar over the whole period it
 date is never drawn more precise than the source gives it. Undated actions cannot be placed;
 the title says how many were left out.
 
+A grown graph has thousands of actors, too many rows for a picture anyone can read (and a
+10^6-triple graph drew a canvas of 134,000 pixels in height, 2.6 GiB): at most ``MAX_ROWS``
+actors are drawn, those with the most dated actions (ties: the earlier first date), and the
+title says how many of how many. Markers, period bars and links are drawn as one collection
+per colour and shape, not one artist per action.
+
 Output is byte-stable: matplotlib's object-oriented API on the Agg canvas (no pyplot, no global
 backend change), a fixed font (DejaVu Sans, shipped with matplotlib), no date or software
 version in the metadata, and a fixed SVG id salt.
@@ -27,6 +33,8 @@ from .export_network import ACTION_COLOURS, colour_for
 from .network import Network, NetworkFilter, derive
 
 TIMELINE_FORMATS = ("timeline-png", "timeline-svg")
+#: Actors drawn at most, one row each (the shipped graph has fewer).
+MAX_ROWS = 60
 MARKERS = {"day": "o", "month": "s", "year": "D"}
 PRECISION_NAMES = {"day": "day", "month": "month", "year": "year only"}
 
@@ -72,8 +80,19 @@ def draw(net: Network, fmt: str, type_labels: dict[str, str] | None = None) -> b
             candidate = (action.period.start, action.date)
             if key not in first or candidate < first[key]:
                 first[key] = candidate
-    actors = sorted(first, key=lambda k: (first[k], net.actors[k].label.casefold(), k))
+    def order(k):
+        return (first[k], net.actors[k].label.casefold(), k)
+
+    involved = len(first)
+    if involved > MAX_ROWS:
+        count: dict[str, int] = {}
+        for action in dated:
+            for key in action.roles:
+                count[key] = count.get(key, 0) + 1
+        first = {k: first[k] for k in sorted(first, key=lambda k: (-count[k], order(k)))[:MAX_ROWS]}
+    actors = sorted(first, key=order)
     row = {key: index for index, key in enumerate(actors)}
+    drawn = [a for a in dated if any(key in row for key in a.roles)]
 
     settings = {
         "font.family": "DejaVu Sans",
@@ -91,17 +110,22 @@ def draw(net: Network, fmt: str, type_labels: dict[str, str] | None = None) -> b
         types_seen: dict[str, str] = {}
         precisions_seen: set[str] = set()
         # Actions of one actor at the same place are spread vertically so none hides another.
-        slots: dict[tuple[int, float], list[str]] = {}
-        for action in dated:
+        slots: dict[tuple[int, float], dict[str, int]] = {}
+        for action in drawn:
             middle = _middle(mdates, action.period)
             for key in action.roles:
-                slots.setdefault((row[key], middle), []).append(action.id)
+                if key in row:
+                    slot = slots.setdefault((row[key], middle), {})
+                    slot.setdefault(action.id, len(slot))
 
         def offset(y: int, middle: float, action_id: str) -> float:
             ids = slots[(y, middle)]
-            return (ids.index(action_id) - (len(ids) - 1) / 2) * min(0.22, 0.8 / len(ids))
+            return (ids[action_id] - (len(ids) - 1) / 2) * min(0.22, 0.8 / len(ids))
 
-        for action in dated:
+        links: dict[str, list] = {}  # colour -> (x, y from, y to) joining one action's participants
+        bars: dict[str, list] = {}  # colour -> (y, start, end) over a month's or a year's period
+        marks: dict[tuple[str, str], list] = {}  # (colour, precision) -> (x, y)
+        for action in drawn:
             period = action.period
             start = mdates.date2num(period.start)
             end = mdates.date2num(period.end + _dt.timedelta(days=1))
@@ -112,14 +136,21 @@ def draw(net: Network, fmt: str, type_labels: dict[str, str] | None = None) -> b
             precisions_seen.add(precision)
             ys = sorted(row[key] + offset(row[key], middle, action.id) for key in action.roles if key in row)
             if len(ys) > 1:  # the participants of one action, joined
-                ax.plot([middle, middle], [ys[0], ys[-1]], color=colour, linewidth=0.8, alpha=0.35, zorder=1)
+                links.setdefault(colour, []).append((middle, ys[0], ys[-1]))
             for y in ys:
                 if precision != "day":
-                    ax.plot([start, end], [y, y], color=colour, linewidth=4, alpha=0.22,
-                            solid_capstyle="butt", zorder=2)
-                ax.plot([middle], [y], marker=MARKERS.get(precision, "o"), markersize=7,
-                        color=colour, markeredgecolor="#222222", markeredgewidth=0.6,
-                        linestyle="none", zorder=3)
+                    bars.setdefault(colour, []).append((y, start, end))
+                marks.setdefault((colour, precision), []).append((middle, y))
+        for colour, lines in sorted(links.items()):
+            xs, lows, highs = zip(*lines)
+            ax.vlines(xs, lows, highs, colors=colour, linewidth=0.8, alpha=0.35, zorder=1)
+        for colour, periods in sorted(bars.items()):
+            ys, starts, ends = zip(*periods)
+            ax.hlines(ys, starts, ends, colors=colour, linewidth=4, alpha=0.22, capstyle="butt", zorder=2)
+        for (colour, precision), points in sorted(marks.items()):
+            xs, ys = zip(*points)
+            ax.plot(xs, ys, marker=MARKERS.get(precision, "o"), markersize=7, color=colour,
+                    markeredgecolor="#222222", markeredgewidth=0.6, linestyle="none", zorder=3)
 
         ax.set_yticks(range(len(actors)))
         ax.set_yticklabels([_wrap(net.actors[k].label) for k in actors])
@@ -136,8 +167,14 @@ def draw(net: Network, fmt: str, type_labels: dict[str, str] | None = None) -> b
             pad = max(30.0, (hi - lo) * 0.03)
             ax.set_xlim(lo - pad, hi + pad)
         title = f"The Clearview AI saga: {len(dated)} dated actions by actor"
+        notes = []
+        if len(actors) < involved:
+            notes.append(f"the {len(actors)} actors with the most of {involved}; "
+                         f"{len(dated) - len(drawn)} actions without them not shown")
         if undated:
-            title += f" ({undated} undated not shown)"
+            notes.append(f"{undated} undated not shown")
+        if notes:
+            title += " (" + "; ".join(notes) + ")"
         ax.set_title(title, loc="left")
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
@@ -179,4 +216,4 @@ def to_timeline(g: Graph, flt: NetworkFilter | None, fmt: str) -> bytes:
     return draw(net, fmt, labels)
 
 
-__all__ = ["MARKERS", "MatplotlibMissing", "TIMELINE_FORMATS", "draw", "to_timeline"]
+__all__ = ["MARKERS", "MAX_ROWS", "MatplotlibMissing", "TIMELINE_FORMATS", "draw", "to_timeline"]

@@ -54,3 +54,31 @@ def test_filtered_timeline(shipped_graph):
 def test_empty_timeline_still_draws(shipped_graph):
     flt = network.NetworkFilter(date_from="1990", date_to="1991")
     assert export_timeline.to_timeline(shipped_graph, flt, "png")[:4] == b"\x89PNG"
+
+
+def test_a_graph_with_many_actors_draws_the_most_active(net, monkeypatch):
+    """Beyond MAX_ROWS actors, the rows are the actors with the most dated actions, and the
+    title says how many of how many, and how many actions are left out."""
+    monkeypatch.setattr(export_timeline, "MAX_ROWS", 4)
+    dated = [a for a in net.actions if a.period is not None]
+    count: dict[str, int] = {}
+    for action in dated:
+        for key in action.roles:
+            count[key] = count.get(key, 0) + 1
+    assert len(count) > 4
+    svg = export_timeline.draw(net, "svg").decode("utf-8")
+    shown = {k for k in count if f"<!-- {export_timeline._wrap(net.actors[k].label)} -->" in svg}
+    assert len(shown) == 4
+    assert min(count[k] for k in shown) >= max(count[k] for k in count if k not in shown)
+    left_out = sum(1 for a in dated if not set(a.roles) & shown)
+    undated = len(net.actions) - len(dated)
+    assert (f"<!-- The Clearview AI saga: {len(dated)} dated actions by actor (the 4 actors with "
+            f"the most of {len(count)}; {left_out} actions without them not shown; "
+            f"{undated} undated not shown) -->") in svg
+
+
+def test_the_shipped_graph_shows_every_actor(net):
+    dated_actors = {k for a in net.actions if a.period is not None for k in a.roles}
+    assert len(dated_actors) <= export_timeline.MAX_ROWS
+    svg = export_timeline.draw(net, "svg").decode("utf-8")
+    assert all(f"<!-- {export_timeline._wrap(net.actors[k].label)} -->" in svg for k in dated_actors)
