@@ -167,14 +167,11 @@ def draw(net: Network, fmt: str, type_labels: dict[str, str] | None = None) -> b
             pad = max(30.0, (hi - lo) * 0.03)
             ax.set_xlim(lo - pad, hi + pad)
         title = f"The Clearview AI saga: {len(dated)} dated actions by actor"
-        notes = []
-        if len(actors) < involved:
-            notes.append(f"the {len(actors)} actors with the most of {involved}; "
-                         f"{len(dated) - len(drawn)} actions without them not shown")
         if undated:
-            notes.append(f"{undated} undated not shown")
-        if notes:
-            title += " (" + "; ".join(notes) + ")"
+            title += f" ({undated} undated not shown)"
+        if len(actors) < involved:
+            title += (f"\nthe {len(actors)} of {involved} actors with the most dated actions; "
+                      f"{len(dated) - len(drawn)} actions without any of them not shown")
         ax.set_title(title, loc="left")
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
