@@ -244,12 +244,6 @@ def oxigraph_queries(rec: Recorder, ox_store, engine: str, actor: str, failed: s
         rec.step(f"query {name}", engine, oxigraph_query, ox_store, query, actor)
 
 
-def write_bytes(tmp: Path, name: str, data: bytes) -> dict:
-    path = tmp / name
-    path.write_bytes(data)
-    return {"bytes": len(data)}
-
-
 # Comparing validation results: (focus, path, constraint component, shape) with blank nodes
 # as "_:blank" and IRIs compacted; the project's text (core.validation.Result) and pySHACL's
 # results graph are brought to the same form.
@@ -520,7 +514,10 @@ def group_project_exports(rec: Recorder, args) -> None:
     def export(fmt: str):
         size = 0
         for i, part in enumerate(export_cmd.produce(fmt, graph, flt, "actors", False, fetched=True)):
-            size += write_bytes(tmp, f"export-{i}.{fmt}", part)["bytes"]
+            path = tmp / f"export-{i}.{fmt}"
+            with open(path, "wb") as handle:
+                export_cmd.write_part(handle, part)  # bytes, or chunks written as they come
+            size += path.stat().st_size
         return None, {"bytes": size}
 
     for fmt in export_cmd.FORMATS:
