@@ -1,6 +1,10 @@
 """RDF exports: Turtle, N-Triples, JSON-LD (one graph) and TriG, N-Quads (one named graph per
 source article).
 
+This module writes graphs that rdflib holds (a graph fetched from a --endpoint, graphs built by
+code and tests); the local store's graph is written by core.export_rdf_stream, which follows
+the rules below without copying the graph into rdflib.
+
 What is exported
 ----------------
 The facts: the shipped graph/*.ttl plus any user files, without the ontology (which is
