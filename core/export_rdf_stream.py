@@ -45,13 +45,11 @@ from . import progress
 from .export_rdf import GRAPH_NS, graph_iri
 from .jsonld_context import CONTEXT_IRI
 from .namespaces import ONTOLOGY_GRAPH_IRI, PREFIXES
-from .oxigraph_store import ONTOLOGY_GRAPH, OxigraphStore
+from .oxigraph_store import ONTOLOGY_GRAPH, XSD_DECIMAL, XSD_STRING, OxigraphStore, decimal_lexical
 
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 PROV_NS = "http://www.w3.org/ns/prov#"
 CV_NS = PREFIXES["cv"]
-XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_TYPE = ox.NamedNode(RDF_NS + "type")
 WAS_DERIVED_FROM = ox.NamedNode(PROV_NS + "wasDerivedFrom")
 QUALIFIED_DERIVATION = ox.NamedNode(PROV_NS + "qualifiedDerivation")
@@ -236,9 +234,11 @@ class Layout:
 
 
 def _fixed(term):
-    """A whole xsd:decimal gets its ``.0`` back (core.oxigraph_store.Terms does the same)."""
-    if isinstance(term, ox.Literal) and term.datatype.value == XSD_DECIMAL and "." not in term.value:
-        return ox.Literal(term.value + ".0", datatype=term.datatype)
+    """A whole xsd:decimal gets its ``.0`` back, as core.oxigraph_store.Terms gives rdflib."""
+    if isinstance(term, ox.Literal) and term.datatype.value == XSD_DECIMAL:
+        value = decimal_lexical(term.value)
+        if value != term.value:
+            return ox.Literal(value, datatype=term.datatype)
     return term
 
 

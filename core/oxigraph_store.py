@@ -39,6 +39,7 @@ in. Where the store lives, and when it is rebuilt, is ``core.store_cache``'s bus
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
@@ -68,6 +69,14 @@ OX_FORMATS = {
 _QUAD_FORMATS = {"nquads", "trig"}
 _CACHE_LIMIT = 200_000
 ONTOLOGY_GRAPH = ox.NamedNode(ONTOLOGY_GRAPH_IRI)
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+
+
+def decimal_lexical(value: str) -> str:
+    """The lexical form rdflib's parser keeps for an xsd:decimal that Oxigraph stores in
+    canonical form: a whole number gets its ``.0`` back (Oxigraph writes 17000000.0 as
+    17000000); anything else, an ill-typed value included, stays as it is."""
+    return value + ".0" if _WHOLE.fullmatch(value) else value
 
 
 # --- terms -----------------------------------------------------------------------------------
@@ -99,8 +108,8 @@ class Terms:
                     found = Literal(term.value)
                 else:
                     value = term.value
-                    if datatype == XSD_DECIMAL and "." not in value:
-                        value += ".0"  # Oxigraph writes 17000000.0 as 17000000; rdflib keeps it
+                    if datatype == XSD_DECIMAL:
+                        value = decimal_lexical(value)
                     found = Literal(value, datatype=URIRef(datatype))
         else:
             raise InputError(f"RDF-star triple terms are not supported: {term}")

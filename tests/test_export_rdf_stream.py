@@ -191,7 +191,8 @@ def test_jsonld_writes_compact_names_and_the_context_by_iri():
         @prefix cv: <https://w3id.org/clearview-kg/ontology#> .
         @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
         <{ID}action/f> a cv:Fine ; cv:date "2021-03"^^xsd:gYearMonth ; <{EX}odd> <{EX}x%20y> ;
-            <{EX}typed> "v"^^<{EX}dt> ; <{EX}label> "l"@en-GB ; cv:value 17000000.0 .""")
+            <{EX}typed> "v"^^<{EX}dt> ; <{EX}label> "l"@en-GB ; cv:value 17000000.0 ;
+            <{EX}bad> "abc"^^xsd:decimal .""")
     document = json.loads(export(store, "jsonld"))
     assert document["@context"] == export_rdf.CONTEXT_IRI
     (node,) = document["@graph"]
@@ -200,6 +201,7 @@ def test_jsonld_writes_compact_names_and_the_context_by_iri():
     assert node[EX + "odd"] == [{"@id": EX + "x%20y"}]
     assert node[EX + "typed"] == [{"@value": "v", "@type": EX + "dt"}]
     assert node["cv:value"] == [{"@value": "17000000.0", "@type": "xsd:decimal"}]
+    assert node[EX + "bad"] == [{"@value": "abc", "@type": "xsd:decimal"}]  # ill-typed: as written
     back = export_rdf.read_jsonld(export(store, "jsonld"))
     assert (None, URIRef(EX + "label"), Literal("l", lang="en-gb")) in back
 

@@ -108,6 +108,17 @@ def test_a_decimal_keeps_its_value_and_rdflib_lexical_form():
     assert str(got) == "17000000.0" and got.toPython() == 17000000
 
 
+@pytest.mark.parametrize("stored, shown", [
+    ("-5", "-5.0"), ("+007", "7.0"), ("1.5", "1.5"),
+    ("abc", "abc"), ("", ""),  # ill-typed: kept as written, no ".0" added
+])
+def test_only_a_whole_decimal_gets_its_point_back(stored, shown):
+    graph = Graph()
+    graph.add((URIRef("urn:s"), URIRef("urn:n"), Literal(stored, datatype=XSD.decimal)))
+    (_, _, got), = OxigraphStore.from_graph(graph).graph()
+    assert str(got) == shown and got.datatype == XSD.decimal
+
+
 def test_term_conversion_round_trips():
     terms = Terms()
     for term in (URIRef("urn:x"), BNode("b1"), Literal("x"), Literal("x", lang="da"),
