@@ -41,7 +41,7 @@ import sys
 import threading
 import time
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources as importlib_resources
 from multiprocessing.connection import Connection
@@ -73,6 +73,17 @@ class ServeError(CvkgError):
     """The server cannot start (busy port, unknown host, graph not loadable)."""
 
 
+_LOG_LOCK = threading.Lock()
+
+
+def log_line(line: str) -> None:
+    """One line on stderr, whole: requests are answered by several threads at once, and
+    ``print`` writes the text and its newline separately, so two lines could run together."""
+    with _LOG_LOCK:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+
 @dataclass
 class Settings:
     host: str = "127.0.0.1"
@@ -84,7 +95,7 @@ class Settings:
     data: tuple[str, ...] = ()
     include_shipped: bool = True
     quiet: bool = False
-    log: Callable[[str], None] = field(default=lambda line: print(line, file=sys.stderr, flush=True))
+    log: Callable[[str], None] = log_line
 
 
 # --- the worker pool -------------------------------------------------------------------------

@@ -551,3 +551,23 @@ def test_the_page_ships_in_the_wheel():
     pyproject = tomllib.loads((pathlib.Path(__file__).resolve().parent.parent / "pyproject.toml").read_text("utf-8"))
     globs = pyproject["tool"]["setuptools"]["package-data"]["clearview_kg.core.assets"]
     assert any(fnmatch.fnmatch("query.html", g) for g in globs), globs
+
+
+def test_log_lines_from_many_threads_stay_whole(capsys):
+    """Requests are answered by several threads at once; each access-log line is written in
+    one piece (print() writes the text and the newline apart, and two lines ran together)."""
+    from clearview_kg.core import server
+
+    def write(n: int) -> None:
+        for i in range(300):
+            server.log_line(f'127.0.0.1 "GET /t{n}-{i}" 200 10 0.001s')
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 8 * 300
+    assert all(line.count('"') == 2 and line.endswith(" 0.001s") for line in lines)
+    assert server.Settings().log is server.log_line

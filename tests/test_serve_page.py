@@ -154,9 +154,9 @@ def test_a_named_query_runs_and_shows_its_rows(served, proxy, shipped_graph):
     assert run.urls and all(u.startswith(served.url + "/") for u in run.urls), run.urls
     assert proxy.from_page(served.url) == [], proxy.seen
     # (Chromium asks for /favicon.ico by itself; the server answers 404.) The server logs a
-    # request after sending its body, from the request's own thread, and the test reads the log
-    # from a pipe in another thread: the last lines may arrive after Chromium has exited, and
-    # lines of requests answered at the same moment in either order.
+    # request after sending its body, from the request's own thread (/queries and /prefixes are
+    # fetched at once), and the test reads the log from a pipe in another thread: the last lines
+    # may arrive after Chromium has exited, and lines of concurrent requests in either order.
     wanted = ["GET /", "GET /prefixes", "GET /queries", "POST /sparql"]
     deadline = time.monotonic() + 10
     while True:
