@@ -418,15 +418,12 @@ class _Writer:
         for subject in self.nesting.top_level(graph):
             self.written.add(subject)
             yield subject
-        while True:
-            left = sorted((s for s in self.nesting.subjects.get(graph, ()) if s not in self.written),
-                          key=_subject_key)
-            if not left:
-                return
-            for subject in left:
-                if subject not in self.written:
-                    self.written.add(subject)
-                    yield subject
+        left = sorted((s for s in self.nesting.subjects.get(graph, ()) if s not in self.written),
+                      key=_subject_key)
+        for subject in left:
+            if subject not in self.written:  # not nested meanwhile below an earlier one
+                self.written.add(subject)
+                yield subject
 
     def pairs(self, subject, graph) -> list[tuple]:
         pairs = sorted(self.layout.pairs(subject, graph), key=_pair_key)
@@ -474,21 +471,19 @@ class _Writer:
     # JSON-LD
 
     def jsonld_node(self, subject, graph, depth: int, pairs: list[tuple] | None = None) -> dict:
-        node: dict = {} if depth else {"@id": self.names.jsonld_id(subject)}
         types: list = []
+        values: dict = {}
         for p, o in pairs if pairs is not None else self.pairs(subject, graph):
             if p == RDF_TYPE and isinstance(o, ox.NamedNode):
                 types.append(self.names.jsonld_id(o))
-                continue
-            if self.nest(o, graph, depth + 1):
-                value = self.jsonld_node(o, graph, depth + 1)
+            elif self.nest(o, graph, depth + 1):
+                values.setdefault(self.names.jsonld_id(p), []).append(self.jsonld_node(o, graph, depth + 1))
             else:
-                value = self.names.jsonld_value(o)
-            node.setdefault(self.names.jsonld_id(p), []).append(value)
+                values.setdefault(self.names.jsonld_id(p), []).append(self.names.jsonld_value(o))
+        node: dict = {} if depth else {"@id": self.names.jsonld_id(subject)}
         if types:
-            node = {**({"@id": node.pop("@id")} if "@id" in node else {}),
-                    "@type": types[0] if len(types) == 1 else types, **node}
-        return node
+            node["@type"] = types[0] if len(types) == 1 else types
+        return {**node, **values}
 
 
 def _turtle(layout: Layout, names: Names, nesting: Nesting, bar, trig: bool) -> Iterator[str]:

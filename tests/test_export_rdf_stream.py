@@ -108,10 +108,11 @@ def test_the_user_files_alone(tmp_path):
 
 
 def store_of(turtle: str) -> OxigraphStore:
-    path_free = OxigraphStore.from_files(include_shipped=False)
-    path_free.ox.load(turtle.encode(), format=ox.RdfFormat.TURTLE)
-    path_free._triples = None
-    return path_free
+    """The ontology (with its named graph, as every store has it) and ``turtle``."""
+    store = OxigraphStore.from_files(include_shipped=False)
+    store.ox.load(turtle.encode(), format=ox.RdfFormat.TURTLE)
+    store._triples = None  # counted again with the added triples
+    return store
 
 
 def export(store, fmt, **kwargs) -> bytes:
