@@ -43,6 +43,7 @@ import re
 import stat
 from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -251,14 +252,22 @@ class OxigraphStore(Store):
     def from_files(cls, paths: Iterable[str] = (), include_shipped: bool = True,
                    include_ontology: bool = True) -> "OxigraphStore":
         """An in-memory store with the ontology, the shipped facts and the files at ``paths``."""
+        return cls.from_inputs(inputs(paths, include_shipped, include_ontology))
+
+    @classmethod
+    def from_inputs(cls, files: list["Input"]) -> "OxigraphStore":
+        """An in-memory store holding ``files`` (see ``inputs``). Loading into memory starts no
+        threads, so a process holding only such a store may fork (``cvkg serve``)."""
         store = ox.Store()
-        load_into(store, inputs(paths, include_shipped, include_ontology), bulk=False)
+        load_into(store, files, bulk=False)
         return cls(store)
 
     # the Store interface (core.store.Store)
 
     def run(self, text: str, params: Mapping[str, Node] | None = None, name: str = "query",
-            checked: bool = False) -> sparql.Result:
+            checked: bool = False, limit: int | None = None) -> sparql.Result:
+        """See ``Store.run``. ``limit``: keep at most that many rows (or triples), reading no
+        further (``cvkg serve``'s row cap)."""
         from .endpoint import bind_values
 
         if checked:
@@ -271,7 +280,7 @@ class OxigraphStore(Store):
             if isinstance(result, ox.QuerySolutions):
                 columns = [v.value for v in result.variables]
                 convert = self.terms.to_rdflib
-                rows = [tuple(convert(term) for term in solution) for solution in result]
+                rows = [tuple(convert(term) for term in solution) for solution in islice(result, limit)]
                 return sparql.SelectResult(columns, rows)
             if isinstance(result, ox.QueryBoolean):
                 return sparql.AskResult(bool(result))
@@ -279,8 +288,15 @@ class OxigraphStore(Store):
             for prefix, ns in PREFIXES.items():
                 out.bind(prefix, ns)
             convert = self.terms.to_rdflib
+            added = 0
             for triple in result:
-                out.add((convert(triple.subject), convert(triple.predicate), convert(triple.object)))
+                if limit is not None and added >= limit:
+                    break
+                term = (convert(triple.subject), convert(triple.predicate), convert(triple.object))
+                if limit is not None and term in out:
+                    continue  # a repeated triple: the cap counts distinct ones
+                out.add(term)
+                added += 1
             return sparql.GraphResult(out)
         except (SyntaxError, OSError, RuntimeError, ValueError) as exc:
             raise _query_error(exc, name) from None

@@ -19,8 +19,9 @@ and was stopped); 500 (a worker died or a bug).
 Every query runs in a worker process (``core.server_worker``); the HTTP threads of this process
 only parse requests, wait and write answers. A query that runs past ``--timeout`` seconds is
 stopped by killing its worker (SIGKILL) and answered 504 at once; a fresh worker is forked from
-the template that holds the loaded graph (milliseconds), and the next request waits for it in
-the queue of free workers.
+the template, which holds the graph ready (milliseconds: a worker re-opens the store on disk, or
+shares the template's in-memory store), and the next request waits for it in the queue of free
+workers.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ MAX_BODY = 1 << 20  # bytes of a POST body
 MAX_FIELDS = 100  # form fields in a request
 MAX_CONNECTIONS = 64  # connections served at once; more get 503 at once
 CLIENT_TIMEOUT = 15.0  # seconds a client may take to send a request or to read an answer
+STOP_WAIT = 10.0  # seconds the query processes get to end on SIGTERM before SIGKILL
 
 TRUNCATED_HEADER = "X-Cvkg-Truncated"
 ROWS_HEADER = "X-Cvkg-Rows"
@@ -162,18 +164,22 @@ class WorkerPool:
             self._idle.put(self._spawn())
 
     def close(self) -> None:
-        """Kill the template and every worker (one process group), and close the sockets."""
+        """End the template and every worker (one process group), and close the sockets.
+
+        SIGTERM first: a store still being built removes its half-built folder, and the
+        template waits for that (a few seconds at most); then SIGKILL for whatever is left."""
         self._closed = True
         template = self._template
         if template is not None:
-            try:
-                os.killpg(template.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            try:
-                template.wait(timeout=5)
-            except subprocess.TimeoutExpired:  # pragma: no cover
-                pass
+            for signum, wait in ((signal.SIGTERM, STOP_WAIT), (signal.SIGKILL, 5.0)):
+                try:
+                    os.killpg(template.pid, signum)
+                except (ProcessLookupError, PermissionError):
+                    break
+                try:
+                    template.wait(timeout=wait)
+                except subprocess.TimeoutExpired:
+                    pass
         for worker in list(self._alive.values()):
             self._kill(worker)
         if self._control is not None:

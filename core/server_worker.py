@@ -1,12 +1,23 @@
 """The query processes of ``cvkg serve``: a template process and the workers it forks.
 
-rdflib cannot be interrupted while it evaluates a query, so ``cvkg serve`` never evaluates
-one in its own process. It starts this module as a separate process (the *template*), which
-loads the graph once, freezes it for the garbage collector, and then waits on a control socket.
-Each time the server asks for a worker, the template forks: the child (a *worker*) shares the
-loaded graph copy-on-write and answers queries on its own socket, one at a time. A worker that
-runs past the timeout is killed with SIGKILL and the server asks for a fresh fork, which takes
-milliseconds whatever the size of the graph (reloading a 10^6-triple graph would take ~30 s).
+Neither rdflib nor Oxigraph can be interrupted while it evaluates a query, so ``cvkg serve``
+never evaluates one in its own process. It starts this module as a separate process (the
+*template*), which makes the graph ready once and then waits on a control socket. Each time
+the server asks for a worker, the template forks: the child (a *worker*) answers queries on
+its own socket, one at a time, on the project's Oxigraph store (``core.oxigraph_store``), as
+every local command does. A worker that runs past the timeout is killed with SIGKILL and the
+server asks for a fresh fork.
+
+Where the graph lives:
+
+- Usually in the store cache (``core.store_cache``): the template builds the store on disk if
+  it is not there yet (once, ~5 s at 10^6 triples; a server started again on the same files
+  re-opens it at once), and each worker opens it read-only (milliseconds). RocksDB starts
+  threads when a store is opened, and forking a process with threads is unsafe, so the
+  template never opens it: the build runs in a child process of its own, and only workers
+  (which never fork) open the store.
+- In memory when the cache is off or an input cannot be hashed (stdin): the template loads an
+  in-memory Oxigraph store, which starts no threads, and the workers share it copy-on-write.
 
 The template is single-threaded, so forking it is safe. It runs in its own session: its
 process group holds it and every worker, and the server ends them all with one ``killpg``. If
@@ -39,19 +50,14 @@ import socket
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
-from rdflib import Graph, Variable
-
-from . import catalog, server_formats as formats, sparql, store
+from . import catalog, oxigraph_store, server_formats as formats, sparql, store, store_cache
 from .errors import CvkgError, InputError, QueryRefused
-
-try:  # core.limits holds the process-wide SERVICE / FROM / LOAD guards (core.sparql installs them)
-    from .limits import install_guards
-except ImportError:  # pragma: no cover - an older core.sparql installs them at import only
-    def install_guards() -> None:
-        return None
+from .oxigraph_store import OxigraphStore
 
 UPDATE_REFUSED = (
     "SPARQL Update is refused: this endpoint is read-only (no INSERT, DELETE, LOAD, CLEAR, "
@@ -100,7 +106,7 @@ def _http_message(message: str) -> str:
     return message.replace("--param ", "param=")
 
 
-def answer(graph: Graph, job: dict[str, Any]) -> dict[str, Any]:
+def answer(source: OxigraphStore, job: dict[str, Any]) -> dict[str, Any]:
     """Parse, check, run and serialize one query. Never raises for a user's mistake.
 
     The answer is ``{"status": 200, "content_type", "body", "rows", "truncated", "seconds"}``
@@ -133,31 +139,13 @@ def answer(graph: Graph, job: dict[str, Any]) -> dict[str, Any]:
     except CvkgError as exc:
         return _error(400, _http_message(exc.message))
 
-    truncated = False
     try:
-        install_guards()  # again before every query, as core.sparql.run does
-        result = graph.query(query, initBindings={Variable(k): v for k, v in bindings.items()})
-        if kind == "SELECT":
-            columns = [str(v) for v in (result.vars or [])]
-            rows = []
-            for row in result:  # lazy: stops after max_rows + 1 solutions
-                if len(rows) == max_rows:
-                    truncated = True
-                    break
-                rows.append(tuple(row))
-            count = len(rows)
-        elif kind == "ASK":
-            value = bool(result.askAnswer)
-            count = 1
-        else:
-            triples = list(itertools.islice(result.graph if result.graph is not None else (), max_rows + 1))
-            truncated = len(triples) > max_rows
-            out = store.new_graph()
-            for triple in triples[:max_rows]:
-                out.add(triple)
-            count = len(out)
+        # One row (or triple) past the cap tells that the answer was cut; no more is read.
+        result = source.run(text, bindings, "query", limit=max_rows + 1)
     except QueryRefused as exc:
         return _error(403, exc.message)
+    except CvkgError as exc:
+        return _error(400, exc.message)
     except RecursionError:
         return _error(400, "query: nested too deeply to evaluate")
     except MemoryError:
@@ -165,6 +153,25 @@ def answer(graph: Graph, job: dict[str, Any]) -> dict[str, Any]:
     except Exception as exc:  # noqa: BLE001 - an evaluation error caused by the query
         message = " ".join(str(exc).split()) or type(exc).__name__
         return _error(400, f"query: cannot evaluate: {message}")
+
+    if isinstance(result, sparql.SelectResult):
+        kind = "SELECT"
+        columns, rows = list(result.columns), result.rows
+        truncated = len(rows) > max_rows
+        rows = rows[:max_rows]
+        count = len(rows)
+    elif isinstance(result, sparql.AskResult):
+        kind = "ASK"
+        value = result.value
+        count = 1
+        truncated = False
+    else:
+        triples = list(itertools.islice(result.graph, max_rows + 1))
+        truncated = len(triples) > max_rows
+        out = store.new_graph()
+        for triple in triples[:max_rows]:
+            out.add(triple)
+        count = len(out)
 
     note = f"cvkg: results truncated to the first {max_rows} {'rows' if kind == 'SELECT' else 'triples'} (--max-rows)" if truncated else None
     if kind == "SELECT":
@@ -191,9 +198,13 @@ def _warm(unparsed: list[str]) -> None:
         pass
 
 
-def _worker(graph: Graph, conn: Connection, unparsed: list[str]) -> None:
+def _worker(ready: "Ready", conn: Connection, unparsed: list[str]) -> None:
     """Answer jobs until the server closes the connection; while idle, parse the named queries
     that the template had not parsed yet when it forked this worker."""
+    try:
+        source = ready.open()
+    except CvkgError as exc:  # the store went away under the server: say so for every job
+        source, failure = None, _error(500, exc.message)
     while True:
         if unparsed and not conn.poll(0):
             _warm(unparsed)
@@ -204,7 +215,7 @@ def _worker(graph: Graph, conn: Connection, unparsed: list[str]) -> None:
         except (EOFError, OSError, ValueError):
             return
         try:
-            reply = answer(graph, job)
+            reply = answer(source, job) if source is not None else failure
         except BaseException as exc:  # noqa: BLE001 - a bug; report it, keep serving
             reply = _error(500, f"internal error ({type(exc).__name__}): {exc} - please report this")
         try:
@@ -216,6 +227,99 @@ def _worker(graph: Graph, conn: Connection, unparsed: list[str]) -> None:
 
 
 # --- the template ----------------------------------------------------------------------------
+
+
+class Ready:
+    """The graph, ready for workers: the folder of a built store on disk (each worker opens it
+    read-only) or an in-memory store (shared with the workers by forking)."""
+
+    def __init__(self, folder: Path | None, memory: OxigraphStore | None, triples: int) -> None:
+        self.folder = folder
+        self.memory = memory
+        self.triples = triples
+
+    def open(self) -> OxigraphStore:
+        if self.memory is not None:
+            return self.memory
+        assert self.folder is not None
+        return store_cache.open_folder(self.folder)
+
+    def keep_alive(self) -> None:
+        """Keep the store from being pruned by other commands while this server runs."""
+        if self.folder is not None:
+            store_cache.touch(self.folder)
+
+
+def make_ready(data: list[str], include_shipped: bool) -> Ready:
+    """Hash the inputs; build the store in a child process if the cache lacks it (see the
+    module's docstring), or load it into memory. Raises CvkgError with a one-line message."""
+    files = oxigraph_store.inputs(data, include_shipped)
+    folder = store_cache.locate(files)
+    if folder is None:
+        memory = OxigraphStore.from_inputs(files)
+        return Ready(None, memory, memory.triple_count())
+    if not store_cache.is_built(folder):
+        _in_child(store_cache.build, folder, files)
+    triples = store_cache.stored_triples(folder)
+    if triples is None:
+        raise InputError(f"cannot read the store {folder} (remove the folder to rebuild it)")
+    return Ready(folder, None, triples)
+
+
+def _in_child(function: Callable[..., None], *args: Any) -> None:
+    """Run ``function(*args)`` in a forked child process and wait for it: RocksDB's threads
+    stay in the child. Its CvkgError comes back as an InputError with the same message. On
+    SIGTERM (the server stopping), the child is interrupted and removes what it had begun
+    (as Ctrl-C does for a command), and this process waits for it before going."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        try:
+            os.close(read_end)
+            signal.signal(signal.SIGTERM, signal.default_int_handler)  # -> KeyboardInterrupt
+            try:
+                function(*args)
+                message: dict = {"ok": True}
+            except CvkgError as exc:
+                message = {"error": exc.message}
+            except KeyboardInterrupt:
+                message = {"error": "stopped"}
+            except RecursionError:
+                message = {"error": "input nested too deeply"}
+            except Exception as exc:  # noqa: BLE001 - one line for the server, not a traceback
+                message = {"error": f"cannot load the graph ({type(exc).__name__}): {exc}"}
+            data = json.dumps(message).encode("utf-8")
+            while data:
+                data = data[os.write(write_end, data):]
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: None)  # wait for the child
+    try:
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(read_end, 65536)
+            except InterruptedError:  # pragma: no cover - PEP 475 retries
+                continue
+            if not chunk:
+                break
+            chunks.append(chunk)
+        _pid, status = os.waitpid(pid, 0)
+    finally:
+        os.close(read_end)
+        signal.signal(signal.SIGTERM, previous)
+    if not chunks:
+        raise InputError(f"the process building the store stopped ({_status_text(status)})")
+    message = json.loads(b"".join(chunks))
+    if "error" in message:
+        raise InputError(message["error"])
+
+
+def _status_text(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"signal {os.WTERMSIG(status)}"
+    return f"exit code {os.waitstatus_to_exitcode(status)}"
 
 
 def _send_json(sock: socket.socket, message: dict, fds: list[int] | None = None) -> None:
@@ -236,7 +340,7 @@ def _reap(_signum: int, _frame: Any) -> None:
             return
 
 
-def _fork_worker(control: socket.socket, graph: Graph, unparsed: list[str]) -> None:
+def _fork_worker(control: socket.socket, ready: Ready, unparsed: list[str]) -> None:
     try:
         server_end, worker_end = socket.socketpair()
     except OSError as exc:
@@ -256,7 +360,7 @@ def _fork_worker(control: socket.socket, graph: Graph, unparsed: list[str]) -> N
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             control.close()
             server_end.close()
-            _worker(graph, Connection(worker_end.detach()), unparsed)
+            _worker(ready, Connection(worker_end.detach()), unparsed)
         except BaseException:  # noqa: BLE001
             code = 1
         finally:
@@ -268,37 +372,51 @@ def _fork_worker(control: socket.socket, graph: Graph, unparsed: list[str]) -> N
         server_end.close()
 
 
+def _fail(control: socket.socket, message: str, code: int) -> int:
+    try:
+        _send_json(control, {"ok": False, "error": message})
+    except OSError:  # the server is gone already (it was stopped while the graph loaded)
+        pass
+    return code
+
+
+KEEP_ALIVE = store_cache.PRUNE_AFTER / 4  # seconds between two marks of the store as used
+
+
 def template(config: dict[str, Any]) -> int:
-    """Load the graph, report, then fork a worker for each request until the server leaves."""
+    """Make the graph ready, report, then fork a worker for each request until the server leaves."""
     control = socket.socket(fileno=config["fd"])
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     _quiet_libraries()
     try:
-        graph = store.load_graph(config["data"], include_shipped=config["shipped"])
+        ready = make_ready(config["data"], config["shipped"])
     except CvkgError as exc:
-        _send_json(control, {"ok": False, "error": exc.message})
-        return 2
+        return _fail(control, exc.message, 2)
     except RecursionError:
-        _send_json(control, {"ok": False, "error": "input nested too deeply"})
-        return 2
+        return _fail(control, "input nested too deeply", 2)
     except Exception as exc:  # noqa: BLE001
-        _send_json(control, {"ok": False, "error": f"cannot load the graph ({type(exc).__name__}): {exc}"})
-        return 3
+        return _fail(control, f"cannot load the graph ({type(exc).__name__}): {exc}", 3)
     sparql.prepare("ASK {}")  # warm the parser before forking
     gc.collect()
     gc.freeze()  # keep the collector from touching (and so copying) the shared pages
     signal.signal(signal.SIGCHLD, _reap)
-    _send_json(control, {"ok": True, "triples": len(graph)})
+    _send_json(control, {"ok": True, "triples": ready.triples})
     # While no fork is asked for, parse the named queries (0.1-0.5 s each with pyparsing) into
     # sparql.prepare's cache, so that workers forked later (replacements) inherit them parsed;
     # workers forked before that parse the rest themselves while idle.
     unparsed = [q.text for q in catalog.named_queries().values()]
+    marked = time.monotonic()
     while True:
+        if time.monotonic() - marked > KEEP_ALIVE:
+            ready.keep_alive()
+            marked = time.monotonic()
         if unparsed and not select.select([control], [], [], 0)[0]:
             _warm(unparsed)
             if not unparsed:
                 gc.collect()
                 gc.freeze()
+            continue
+        if not select.select([control], [], [], KEEP_ALIVE)[0]:
             continue
         try:
             request = control.recv(16)
@@ -309,7 +427,7 @@ def template(config: dict[str, Any]) -> int:
         if not request:
             break  # the server is gone
         if request == b"F":
-            _fork_worker(control, graph, list(unparsed))
+            _fork_worker(control, ready, list(unparsed))
     # The server went away without ending us: end our group (every worker, then us).
     os.killpg(os.getpgid(0), signal.SIGKILL)
     return 0

@@ -213,18 +213,36 @@ def _remove_folder(folder: Path) -> None:
             return
 
 
-def _open(folder: Path) -> OxigraphStore:
-    meta = json.loads((folder / _META).read_text(encoding="utf-8"))
+def touch(folder: Path) -> None:
+    """Mark the store at ``folder`` as used now (pruning goes by this time)."""
     try:
         os.utime(folder / _META)
     except OSError:
         pass
-    return OxigraphStore(ox.Store.read_only(str(folder)), triples=meta.get("triples"), location=str(folder))
 
 
-def open_cached(files: list[Input]) -> OxigraphStore:
-    """The store holding ``files``: re-opened from the cache, built into it, or (when the cache
-    is off or cannot be written) built in memory."""
+def stored_triples(folder: Path) -> int | None:
+    """The number of triples the store at ``folder`` was built with (from its metadata)."""
+    try:
+        return json.loads((folder / _META).read_text(encoding="utf-8")).get("triples")
+    except (OSError, ValueError):
+        return None
+
+
+def open_folder(folder: Path) -> OxigraphStore:
+    """The built store at ``folder``, opened read-only."""
+    try:
+        meta = json.loads((folder / _META).read_text(encoding="utf-8"))
+        touch(folder)
+        return OxigraphStore(ox.Store.read_only(str(folder)), triples=meta.get("triples"), location=str(folder))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot open the store {folder}: {exc} (remove the folder to rebuild it)") from None
+
+
+def locate(files: list[Input]) -> Path | None:
+    """The folder of the cached store that holds ``files`` (built or not yet), or None when the
+    store must live in memory: caching is off, the cache cannot be written, or an input (stdin,
+    a pipe) cannot be hashed. Hashes the files; never opens a store."""
     root = cache_root()
     stores = root / "stores" if root is not None else None
     if stores is not None:
@@ -235,25 +253,39 @@ def open_cached(files: list[Input]) -> OxigraphStore:
         except OSError:
             stores = None
     if stores is None or any(f.packaged is None and not f.streamable for f in files):
-        store = ox.Store()
-        oxigraph_store.load_into(store, files, bulk=False)
-        return OxigraphStore(store)
+        return None
     memo = HashMemo(root)
     key = store_key(files, memo)
     memo.save()
-    folder = stores / key
-    if not (folder / _META).is_file():
-        _remove_abandoned(stores)
-        try:
-            _build(stores, key, files)
-        except OSError as exc:
-            if isinstance(exc, (FileNotFoundError, PermissionError)) and exc.filename and \
-                    not str(exc.filename).startswith(str(stores)):
-                raise InputError(f"{exc.filename}: {exc.strerror}") from None
-            raise InputError(f"cannot build the store in {stores}: {exc.strerror or exc} "
-                             f"(set {ENV_CACHE_DIR}=off to keep it in memory)") from None
-        _prune(stores, key)
+    return stores / key
+
+
+def is_built(folder: Path) -> bool:
+    return (folder / _META).is_file()
+
+
+def build(folder: Path, files: list[Input]) -> None:
+    """Build the store at ``folder`` (from ``locate``) unless it is there already."""
+    if is_built(folder):
+        return
+    stores = folder.parent
+    _remove_abandoned(stores)
     try:
-        return _open(folder)
-    except (OSError, ValueError) as exc:
-        raise InputError(f"cannot open the store {folder}: {exc} (remove the folder to rebuild it)") from None
+        _build(stores, folder.name, files)
+    except OSError as exc:
+        if isinstance(exc, (FileNotFoundError, PermissionError)) and exc.filename and \
+                not str(exc.filename).startswith(str(stores)):
+            raise InputError(f"{exc.filename}: {exc.strerror}") from None
+        raise InputError(f"cannot build the store in {stores}: {exc.strerror or exc} "
+                         f"(set {ENV_CACHE_DIR}=off to keep it in memory)") from None
+    _prune(stores, folder.name)
+
+
+def open_cached(files: list[Input]) -> OxigraphStore:
+    """The store holding ``files``: re-opened from the cache, built into it, or (when the cache
+    is off or cannot be written) built in memory."""
+    folder = locate(files)
+    if folder is None:
+        return OxigraphStore.from_inputs(files)
+    build(folder, files)
+    return open_folder(folder)

@@ -38,6 +38,15 @@ def shipped_graph():
 
 
 @pytest.fixture(scope="session")
+def shipped_store():
+    """The ontology and the shipped facts in the project's store, as the commands query them
+    (an in-memory Oxigraph store, loaded once). Tests must not change it."""
+    from clearview_kg.core.oxigraph_store import OxigraphStore
+
+    return OxigraphStore.from_files()
+
+
+@pytest.fixture(scope="session")
 def runner() -> CliRunner:
     # A fixed terminal width, so that the table layout does not depend on who runs the tests.
     return CliRunner(env={"COLUMNS": "120"})

@@ -2,7 +2,7 @@
 
 Every protocol path (GET, form POST, direct POST) and every result format is parsed back
 (rdflib's JSON/XML/TSV result parsers, the csv module, rdflib's Turtle/N-Triples parsers) and
-compared with what the embedded store answers; updates, SERVICE, FROM and LOAD are refused and
+compared with what the project's store answers (as `cvkg query`); updates, SERVICE, FROM and LOAD are refused and
 reach neither the network nor the file system; a pathological query is stopped at the timeout
 and the server answers the next query correctly; the row cap marks truncated answers; a busy
 port is one error line; Ctrl-C and SIGTERM stop the server and every worker.
@@ -12,7 +12,6 @@ from __future__ import annotations
 import http.server
 import json
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -27,7 +26,7 @@ from test_serve_support import (
     Served, alive, cvkg_command, expected, norm, parse_csv, parse_results, plain, row_multiset,
 )
 
-from clearview_kg.core import server_formats, sparql
+from clearview_kg.core import server_formats, sparql, store
 
 TIMEOUT = 3.0  # the test server's --timeout
 MAX_ROWS = 500  # the test server's --max-rows (every named query returns fewer)
@@ -56,15 +55,15 @@ def served():
     assert code == 0, server.lines[-5:]
 
 
-# --- results: every format, compared with the embedded store ----------------------------------
+# --- results: every format, compared with the project's store -----------------------------------
 
 
 @pytest.mark.parametrize("fmt", list(FORMATS))
 @pytest.mark.parametrize("name,params", NAMED, ids=[n for n, _ in NAMED])
-def test_named_query_in_every_format_matches_the_embedded_store(served, shipped_graph, name, params, fmt):
+def test_named_query_in_every_format_matches_the_project_store(served, shipped_store, name, params, fmt):
     from clearview_kg.core import catalog
 
-    columns, rows = expected(shipped_graph, name, params)
+    columns, rows = expected(shipped_store, name, params)
     assert rows, f"{name} returns no rows on the shipped graph: a poor test"
     response = served.query(catalog.get(name).text, accept=FORMATS[fmt], params=list(params))
     assert response.status == 200, response.text
@@ -93,7 +92,7 @@ def test_get_form_post_and_direct_post_give_the_same_answer(served):
     assert body.startswith(b"fine,date\r\n") and body.count(b"\r\n") == 4
 
 
-def test_parameters_are_bound_as_values_never_pasted(served, shipped_graph):
+def test_parameters_are_bound_as_values_never_pasted(served, shipped_store):
     """param=NAME=VALUE binds like `cvkg query --param`; a hostile value is only a string."""
     query = 'SELECT ?actor WHERE { ?actor skos:prefLabel ?name FILTER(STR(?name) = ?wanted) }'
     good = served.query(query, accept="text/csv", params=["wanted=Clearview AI"])
@@ -108,7 +107,7 @@ def test_parameters_are_bound_as_values_never_pasted(served, shipped_graph):
     not_iri = served.query(declared, params=["actor=Clearview AI"])
     assert not_iri.status == 400 and "needs an IRI" in not_iri.text
     bound = served.query(declared, accept="text/csv", params=["actor=ido:clearview-ai"])
-    want = sparql.run(shipped_graph, declared, {"actor": sparql.parse_value("ido:clearview-ai")})
+    want = store.run(shipped_store, declared, {"actor": sparql.parse_value("ido:clearview-ai")})
     assert bound.status == 200 and sorted(parse_csv(bound)[1]) == sorted((str(r[0]),) for r in want.rows)
     assert len(want.rows) >= 1
 
@@ -150,14 +149,14 @@ def test_ask_in_json_and_xml(served):
 
 @pytest.mark.parametrize("accept,rdf_format", [(None, "turtle"), ("text/turtle", "turtle"),
                                                ("application/n-triples", "nt")])
-def test_construct_as_turtle_and_ntriples_matches_the_embedded_store(served, shipped_graph, accept, rdf_format):
+def test_construct_as_turtle_and_ntriples_matches_the_project_store(served, shipped_store, accept, rdf_format):
     query = ("CONSTRUCT { ?f cv:agent ?a ; cv:amount ?m . ?m ?p ?v } "
              "WHERE { ?f a cv:Fine ; cv:agent ?a ; cv:amount ?m . ?m ?p ?v }")
     response = served.query(query, accept=accept)
     assert response.status == 200, response.text
     assert response.type == ("text/turtle" if rdf_format == "turtle" else "application/n-triples")
     got = Graph().parse(data=response.text, format=rdf_format)
-    want = sparql.run(shipped_graph, query).graph
+    want = store.run(shipped_store, query).graph
     assert len(got) == len(want) > 0
     assert isomorphic(got, want)
 
@@ -300,7 +299,7 @@ def test_exactly_max_rows_is_not_truncated(served):
 # --- the timeout -----------------------------------------------------------------------------
 
 
-def test_timeout_kills_a_pathological_query_and_the_next_query_is_answered(served, shipped_graph):
+def test_timeout_kills_a_pathological_query_and_the_next_query_is_answered(served, shipped_store):
     workers_before = served.descendants()
     restarts_before = served.health()["restarts"]
     outcome = {}
@@ -340,7 +339,7 @@ def test_timeout_kills_a_pathological_query_and_the_next_query_is_answered(serve
     # And the next queries are answered correctly.
     for name, params in NAMED[:2]:
         from clearview_kg.core import catalog
-        columns, rows = expected(shipped_graph, name, params)
+        columns, rows = expected(shipped_store, name, params)
         again = served.query(catalog.get(name).text, params=list(params))
         assert again.status == 200
         assert row_multiset(parse_results(again)[1]) == row_multiset(rows)

@@ -21,7 +21,7 @@ def test_the_load_benchmark_runs_with_tiny_numbers(tmp_path):
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     text = report.read_text(encoding="utf-8")
     assert "requests answered: 8 of 8 planned" in text
-    assert "- [x] every named query was answered 200 with the embedded store's rows (6 of 6)" in text
+    assert "- [x] every named query was answered 200 with the project's store's rows (6 of 6)" in text
     assert "- [x] every pathological query was stopped at the 3 s timeout with 504 (2 of 2)" in text
     assert "- [ ]" not in text
     for heading in ("## Machine", "nproc:", "CPU:", "Python:", "| kind | n | statuses | correct | p50 | p90 | p99 |"):

@@ -138,11 +138,11 @@ def _tbody_rows(dom: str) -> list[str]:
     return re.findall(r"<tr>(.*?)</tr>", body, flags=re.DOTALL)
 
 
-def test_a_named_query_runs_and_shows_its_rows(served, proxy, shipped_graph):
+def test_a_named_query_runs_and_shows_its_rows(served, proxy, shipped_store):
     before = len(served.lines)
     run = chromium(served, proxy, "named=fines&run=1")
     status = run.status()
-    _, rows = expected(shipped_graph, "fines")
+    _, rows = expected(shipped_store, "fines")
     assert status["ready"] == "true" and status["state"] == "done", status
     assert status["errors"] == "0" and status["http"] == "200", status
     assert int(status["rows"]) == len(rows) and int(status["queries"]) >= 10, status
@@ -168,10 +168,10 @@ def test_a_named_query_runs_and_shows_its_rows(served, proxy, shipped_graph):
     assert sorted(requests) == wanted, requests
 
 
-def test_a_parameter_of_a_named_query_is_filled_and_bound(served, proxy, shipped_graph):
+def test_a_parameter_of_a_named_query_is_filled_and_bound(served, proxy, shipped_store):
     run = chromium(served, proxy, "named=actions-of-actor&p.actor=ido:polismyndigheten&run=1")
     status = run.status()
-    _, rows = expected(shipped_graph, "actions-of-actor", ("actor=ido:polismyndigheten",))
+    _, rows = expected(shipped_store, "actions-of-actor", ("actor=ido:polismyndigheten",))
     assert status["state"] == "done" and int(status["rows"]) == len(rows) > 0, status
     assert len(_tbody_rows(run.dom)) == len(rows)
     assert run.console == [], run.console

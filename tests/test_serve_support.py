@@ -1,5 +1,5 @@
 """Helpers for the `cvkg serve` tests (no tests here): start the real command as a subprocess
-on a free loopback port, talk HTTP to it, parse its results back, compare with the embedded
+on a free loopback port, talk HTTP to it, parse its results back, compare with the project's
 store, and stop it by its PID."""
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.query import Result
 
-from clearview_kg.core import catalog, sparql
+from clearview_kg.core import catalog, store
 
 CVKG = pathlib.Path(sys.executable).with_name("cvkg")
 READY = re.compile(r"SPARQL endpoint (http://\S+)/sparql")
@@ -53,11 +53,12 @@ class Response:
 class Served:
     """A running `cvkg serve --port 0 ARGS...`; its stderr is collected in ``lines``."""
 
-    def __init__(self, *args: str, ready_within: float = 60.0):
+    def __init__(self, *args: str, ready_within: float = 60.0, env: dict[str, str] | None = None):
         self.args = args
         self.process = subprocess.Popen(
             cvkg_command("serve", "--port", "0", *args),
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, **(env or {})},
         )
         self.lines: list[str] = []
         self.url = ""
@@ -129,6 +130,25 @@ class Served:
         return self.process.returncode
 
 
+def children(parent: int) -> set[int]:
+    """PIDs of the live processes whose parent is ``parent``."""
+    return {pid for pid in descendants(parent) if _parent(pid) == parent}
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as handle:
+            stat = handle.read()
+    except OSError:
+        return None
+    return int(stat[stat.rindex(")") + 2:].split()[1])
+
+
+def threads(pid: int) -> int:
+    """The number of threads of a live process."""
+    return len(os.listdir(f"/proc/{pid}/task"))
+
+
 def descendants(root: int) -> set[int]:
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
@@ -190,11 +210,12 @@ def row_multiset(rows, convert=norm) -> list:
     return sorted((tuple(convert(t) for t in row) for row in rows), key=repr)
 
 
-def expected(graph, name: str, params: tuple[str, ...] = ()):
-    """(columns, rows) of a named query on the embedded store."""
+def expected(source, name: str, params: tuple[str, ...] = ()):
+    """(columns, rows) of a named query on ``source`` (the shipped_store fixture: the
+    project's store, as `cvkg query` answers)."""
     query = catalog.get(name)
     bindings = catalog.bind_params(query, list(params))
-    result = sparql.run(graph, query.text, bindings, name=query.source)
+    result = store.run(source, query.text, bindings, name=query.source)
     return result.columns, result.rows
 
 

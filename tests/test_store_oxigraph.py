@@ -82,6 +82,17 @@ def test_sparql_on_the_view_runs_on_oxigraph(ox_store):
     assert int(result.rows[0][0]) == ox_store.triple_count()
 
 
+def test_a_limit_keeps_that_many_rows_or_distinct_triples(ox_store):
+    everything = ox_store.select("SELECT ?s WHERE { ?s a cv:Fine } ORDER BY ?s")
+    assert len(everything.rows) > 2
+    assert ox_store.run("SELECT ?s WHERE { ?s a cv:Fine } ORDER BY ?s", limit=2).rows == everything.rows[:2]
+    # Oxigraph gives a CONSTRUCT's repeated triple once per solution; the cap counts distinct ones.
+    repeated = "CONSTRUCT { <urn:x:a> <urn:x:b> ?o } WHERE { VALUES ?o { 1 1 1 2 3 } }"
+    assert len(ox_store.run(repeated).graph) == 3
+    two = ox_store.run(repeated, limit=2).graph
+    assert sorted(int(o) for o in two.objects()) == [1, 2]
+
+
 def test_terms_come_back_as_rdflib_makes_them():
     graph = Graph()
     node = BNode()

@@ -1,0 +1,160 @@
+"""Where `cvkg serve` keeps the graph: the project's Oxigraph store, as every local command.
+
+A real `cvkg serve` on a free 127.0.0.1 port: the store is built once in the store cache (in a
+child process, so that the template that forks the workers never holds RocksDB's threads),
+re-opened by a second server on the same files, opened read-only by each worker; with the
+cache off it lives in memory in the template; stopped while the store is being built, the
+server leaves no half-built store and no process behind.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from test_serve_support import Served, alive, children, cvkg_command, descendants, expected, parse_results, \
+    row_multiset, threads
+
+from clearview_kg.core import catalog, oxigraph_store, store_cache
+from clearview_kg.core.server_worker import Ready, make_ready
+
+ROOT = Path(__file__).resolve().parent.parent
+EXTRA = """@prefix cv: <https://w3id.org/clearview-kg/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<https://w3id.org/clearview-kg/id/org/test-serve-store> a cv:Company ;
+    skos:prefLabel "Served from the store"@en .
+"""
+ASK_EXTRA = 'ASK { ?c skos:prefLabel "Served from the store"@en }'
+
+
+def _stores(cache: Path) -> list[str]:
+    folder = cache / "stores"
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def _template(server: Served) -> int:
+    (template,) = children(server.process.pid)
+    return template
+
+
+def _workers(server: Served, count: int, within: float = 10.0) -> set[int]:
+    """The workers, once ``count`` of them run (the server forks them after it says it is ready)."""
+    deadline = time.monotonic() + within
+    while True:
+        found = children(_template(server))
+        if len(found) == count or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
+def _wait_for_threads(pid: int, within: float = 10.0) -> int:
+    deadline = time.monotonic() + within
+    while threads(pid) == 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return threads(pid)
+
+
+def test_the_store_is_built_once_and_opened_by_the_workers_never_by_the_template(tmp_path, shipped_store):
+    cache = tmp_path / "cache"
+    data = tmp_path / "extra.ttl"
+    data.write_text(EXTRA, encoding="utf-8")
+    env = {store_cache.ENV_CACHE_DIR: str(cache)}
+    server = Served("--data", str(data), "--workers", "2", env=env)
+    try:
+        built = _stores(cache)
+        assert len(built) == 1 and not built[0].startswith("building-"), built
+        template = _template(server)
+        workers = _workers(server, 2)
+        assert len(workers) == 2
+        # Each worker opened the store on disk itself (RocksDB starts threads when it opens one).
+        assert all(_wait_for_threads(pid) > 1 for pid in workers)
+        # The template that forks them never did: forking a process with threads is unsafe.
+        assert threads(template) == 1
+        assert server.query(ASK_EXTRA).text.startswith('{"head": {}, "boolean": true')
+        columns, rows = expected(shipped_store, "fines")
+        answer = server.query(catalog.get("fines").text)
+        assert answer.status == 200 and row_multiset(parse_results(answer)[1]) == row_multiset(rows)
+        first = server.health()["triples"]
+    finally:
+        assert server.stop() == 0, server.lines[-5:]
+    meta = cache / "stores" / built[0] / "cvkg-store.json"
+    past = time.time() - 600
+    os.utime(meta, (past, past))
+
+    again = Served("--data", str(data), "--workers", "1", env=env)
+    try:
+        assert _stores(cache) == built  # re-opened, not built again
+        assert again.health()["triples"] == first
+        assert again.query(ASK_EXTRA).text.startswith('{"head": {}, "boolean": true')
+        assert meta.stat().st_mtime > past + 300  # opened: marked as used, so not pruned
+    finally:
+        assert again.stop() == 0, again.lines[-5:]
+
+
+def test_with_the_cache_off_the_graph_lives_in_the_template(tmp_path, shipped_store):
+    cache = tmp_path / "cache"
+    server = Served("--workers", "1", env={store_cache.ENV_CACHE_DIR: "off", "XDG_CACHE_HOME": str(cache)})
+    try:
+        template = _template(server)
+        (worker,) = _workers(server, 1)
+        columns, rows = expected(shipped_store, "uses")
+        answer = server.query(catalog.get("uses").text)
+        assert answer.status == 200 and row_multiset(parse_results(answer)[1]) == row_multiset(rows)
+        assert threads(template) == 1 and threads(worker) == 1  # an in-memory store starts no threads
+        assert not cache.exists()
+    finally:
+        assert server.stop() == 0, server.lines[-5:]
+
+
+def test_stopped_while_the_store_is_built_the_server_leaves_nothing(tmp_path):
+    cache = tmp_path / "cache"
+    data = tmp_path / "big.ttl"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--triples", "3e5",
+                    "--seed", "5", "--out", str(data)], check=True, capture_output=True)
+    env = {**os.environ, store_cache.ENV_CACHE_DIR: str(cache)}
+    process = subprocess.Popen(cvkg_command("serve", "--port", "0", "--data", str(data), "--no-shipped"),
+                               env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(n.startswith("building-") for n in _stores(cache)):
+        time.sleep(0.01)
+    assert any(n.startswith("building-") for n in _stores(cache)), "the build never started"
+    below = descendants(process.pid)
+    assert below, "no query process"
+    process.send_signal(signal.SIGINT)
+    _out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert "Traceback" not in err and err.strip().splitlines()[-1] == "cvkg serve: stopped"
+    assert not any(n.startswith("building-") for n in _stores(cache)), _stores(cache)
+    # Whatever is there was finished (the build may have ended just before the signal came).
+    assert all((cache / "stores" / n / "cvkg-store.json").is_file() for n in _stores(cache))
+    assert not any(alive(pid) for pid in below)
+
+
+def test_ready_marks_its_store_as_used_and_opens_it(tmp_path, monkeypatch):
+    monkeypatch.setenv(store_cache.ENV_CACHE_DIR, str(tmp_path / "cache"))
+    data = tmp_path / "extra.ttl"
+    data.write_text(EXTRA, encoding="utf-8")
+    ready = make_ready([str(data)], True)
+    assert ready.folder is not None and ready.memory is None
+    meta = ready.folder / "cvkg-store.json"
+    past = time.time() - 7200
+    os.utime(meta, (past, past))
+    ready.keep_alive()
+    assert meta.stat().st_mtime > time.time() - 60
+    opened = ready.open()
+    assert opened.triple_count() == ready.triples
+    assert opened.run(ASK_EXTRA).value is True
+
+
+def test_ready_in_memory_when_the_cache_is_off(tmp_path, monkeypatch):
+    monkeypatch.setenv(store_cache.ENV_CACHE_DIR, str(tmp_path / "cache"))
+    files = oxigraph_store.inputs([], True)
+    assert store_cache.locate(files) is not None
+    monkeypatch.setenv(store_cache.ENV_CACHE_DIR, "off")
+    ready = make_ready([], True)
+    assert isinstance(ready, Ready) and ready.folder is None
+    assert ready.open() is ready.memory and ready.triples == ready.memory.triple_count() > 2000
