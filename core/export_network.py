@@ -27,7 +27,8 @@ saga. ``meta/@lastmodifieddate`` is the ``SOURCE_DATE_EPOCH`` day when that vari
 otherwise the last day of the latest dated action, so the file does not change with the day
 it is written. Cytoscape.js JSON is the ``elements`` format (``{"data": …, "elements":
 {"nodes": […], "edges": […]}}``) that Cytoscape desktop imports as .cyjs. DOT is an
-undirected graph laid out by ``neato``; SVG and PNG run Graphviz's ``dot`` program on it.
+undirected graph laid out by ``neato`` (``sfdp`` for large networks: ``dot_layout``); SVG and PNG
+run Graphviz's ``dot`` program on it.
 
 CSV goes to two files: ``PREFIX-nodes.csv`` and ``PREFIX-edges.csv`` where ``PREFIX`` is the
 output path without a ``.csv`` ending (``-o out/net`` or ``-o out/net.csv`` gives
@@ -64,6 +65,7 @@ EXTENSIONS = {
     "svg": ".svg", "png": ".png", "csv": ".csv",
 }
 GRAPHVIZ_TIMEOUT = 120
+SPLINE_EDGES = 300  # links up to which Graphviz routes them around the nodes (dot_layout)
 
 # --- colours ---------------------------------------------------------------------------------
 
@@ -389,13 +391,25 @@ def _label(text: str) -> str:
     return "\\n".join(dot_quote(part)[1:-1] for part in _wrap(text).split("\n"))
 
 
+def dot_layout(G: nx.Graph) -> tuple[str, str]:
+    """Graphviz's layout engine and its options for ``G``: ``neato`` with links routed around
+    the nodes up to ``SPLINE_EDGES`` links; beyond, ``sfdp`` with straight links. Routing is
+    what grows fastest (neato with splines: 2.6 s for 226 links, 19 s for 630, 297 s for
+    2,002; sfdp without: 0.17 s for 2,002 and 3.2 s for 24,076)."""
+    if G.number_of_edges() <= SPLINE_EDGES:
+        return "neato", "overlap=false, splines=true"
+    return "sfdp", "overlap=prism, splines=false"
+
+
 def to_dot(G: nx.Graph) -> bytes:
-    """An undirected Graphviz graph, laid out by neato, coloured by actor and action type."""
+    """An undirected Graphviz graph, coloured by actor and action type, with its layout engine
+    named in it (``dot_layout``)."""
+    engine, options = dot_layout(G)
     out = io.StringIO()
     out.write("// clearview-kg: the Clearview AI saga as a network of actors\n")
-    out.write("// render: dot -Tsvg network.dot -o network.svg (the layout engine is neato)\n")
+    out.write(f"// render: dot -Tsvg network.dot -o network.svg (the layout engine is {engine})\n")
     out.write("graph \"clearview-kg\" {\n")
-    out.write('  graph [layout=neato, overlap=false, splines=true, sep="+12", start=7, '
+    out.write(f'  graph [layout={engine}, {options}, sep="+12", start=7, '
               'outputorder=edgesfirst, fontname="DejaVu Sans", bgcolor="white"];\n')
     out.write('  node [shape=ellipse, style="filled", fontname="DejaVu Sans", fontsize=10, '
               'penwidth=0.8, color="#333333"];\n')
@@ -518,6 +532,7 @@ def render(G: nx.Graph, fmt: str) -> bytes:
 
 __all__ = [
     "ACTION_COLOURS", "ACTOR_COLOURS", "BINARY_FORMATS", "EXTENSIONS", "NETWORK_FORMATS",
-    "GraphvizMissing", "build_graph", "colour_for", "csv_paths", "dot_quote", "graphviz_render",
+    "GraphvizMissing", "SPLINE_EDGES", "build_graph", "colour_for", "csv_paths", "dot_layout", "dot_quote",
+    "graphviz_render",
     "edges_csv", "nodes_csv", "period_bounds", "render", "to_csv", "to_cytoscape", "to_dot", "to_gexf", "to_graphml",
 ]

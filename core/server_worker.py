@@ -252,7 +252,8 @@ class Ready:
 
 def make_ready(data: list[str], include_shipped: bool) -> Ready:
     """Hash the inputs; build the store in a child process if the cache lacks it (see the
-    module's docstring), or load it into memory. Raises CvkgError with a one-line message."""
+    module's docstring), or load it into memory. Raises CvkgError with a one-line message.
+    It forks: call it only in a process that has not opened a store on disk."""
     files = oxigraph_store.inputs(data, include_shipped)
     folder = store_cache.locate(files)
     if folder is None:

@@ -10,6 +10,7 @@ import pathlib
 import re
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 
 import networkx as nx
@@ -22,6 +23,7 @@ GEXF = "{http://www.gexf.net/1.2draft}"
 VIZ = "{http://www.gexf.net/1.2draft/viz}"
 DOT = shutil.which("dot")
 
+ROOT = pathlib.Path(__file__).resolve().parent.parent
 TRICKY = pathlib.Path(__file__).resolve().parent / "fixtures_export" / "tricky.ttl"
 
 
@@ -190,6 +192,33 @@ def test_graphviz_renders_svg_and_png(G):
     titles = {t.text for t in svg.iter("{http://www.w3.org/2000/svg}title")}
     assert "https://w3id.org/clearview-kg/id/org/clearview-ai" in titles
     assert en.render(G, "png")[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_shipped_network_is_laid_out_by_neato_with_routed_links(G):
+    assert G.number_of_edges() <= en.SPLINE_EDGES
+    assert en.dot_layout(G) == ("neato", "overlap=false, splines=true")
+    assert b"layout=neato, overlap=false, splines=true" in en.to_dot(G)
+
+
+@pytest.mark.skipif(DOT is None, reason="Graphviz is not installed (apt-get install graphviz)")
+def test_a_large_network_is_laid_out_by_sfdp_with_straight_links(tmp_path):
+    """Routing links around nodes is what makes Graphviz slow on large networks (297 s for
+    2,002 links at 10^5 triples): beyond SPLINE_EDGES links, sfdp draws them straight."""
+    from clearview_kg.core.oxigraph_store import OxigraphStore
+
+    data = tmp_path / "saga.ttl"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--triples", "3e4",
+                    "--seed", "1", "--out", str(data)], check=True, capture_output=True)
+    large = en.build_graph(OxigraphStore.from_files([str(data)], include_shipped=False).graph())
+    assert large.number_of_edges() > en.SPLINE_EDGES
+    assert en.dot_layout(large) == ("sfdp", "overlap=prism, splines=false")
+    source = en.to_dot(large)
+    assert b"layout=sfdp, overlap=prism, splines=false" in source and b"the layout engine is sfdp" in source
+    svg = ET.fromstring(en.render(large, "svg"))
+    titles = {t.text for t in svg.iter("{http://www.w3.org/2000/svg}title")}
+    assert set(large.nodes) <= titles
+    assert sum(1 for g in svg.iter("{http://www.w3.org/2000/svg}g") if g.get("class") == "edge") == \
+        large.number_of_edges()
 
 
 def test_missing_graphviz_is_one_clear_error(G, monkeypatch):

@@ -8,6 +8,7 @@ server leaves no half-built store and no process behind.
 """
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -18,8 +19,8 @@ from pathlib import Path
 from test_serve_support import Served, alive, children, cvkg_command, descendants, expected, parse_results, \
     row_multiset, threads
 
-from clearview_kg.core import catalog, oxigraph_store, store_cache
-from clearview_kg.core.server_worker import Ready, make_ready
+from clearview_kg.core import catalog, store_cache
+from clearview_kg.core.server_worker import Ready
 
 ROOT = Path(__file__).resolve().parent.parent
 EXTRA = """@prefix cv: <https://w3id.org/clearview-kg/ontology#> .
@@ -134,12 +135,26 @@ def test_stopped_while_the_store_is_built_the_server_leaves_nothing(tmp_path):
     assert not any(alive(pid) for pid in below)
 
 
-def test_ready_marks_its_store_as_used_and_opens_it(tmp_path, monkeypatch):
-    monkeypatch.setenv(store_cache.ENV_CACHE_DIR, str(tmp_path / "cache"))
+def _make_ready(env: dict[str, str], *data: str) -> dict:
+    """make_ready in a fresh process, as in the template: it forks, which this test process
+    (holding RocksDB's threads from other tests' stores) must not do."""
+    code = ("import json, os, sys\n"
+            "from clearview_kg.core.server_worker import make_ready\n"
+            "ready = make_ready(sys.argv[1:], True)\n"
+            "print(json.dumps({'folder': ready.folder and str(ready.folder), 'memory': ready.memory is not None,\n"
+            "                  'triples': ready.triples, 'threads': len(os.listdir('/proc/self/task'))}))\n")
+    done = subprocess.run([sys.executable, "-c", code, *data], env={**os.environ, **env},
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_ready_builds_the_store_in_a_child_then_marks_it_as_used_and_opens_it(tmp_path):
     data = tmp_path / "extra.ttl"
     data.write_text(EXTRA, encoding="utf-8")
-    ready = make_ready([str(data)], True)
-    assert ready.folder is not None and ready.memory is None
+    made = _make_ready({store_cache.ENV_CACHE_DIR: str(tmp_path / "cache")}, str(data))
+    assert made["folder"] and not made["memory"] and made["threads"] == 1
+    ready = Ready(Path(made["folder"]), None, made["triples"])
     meta = ready.folder / "cvkg-store.json"
     past = time.time() - 7200
     os.utime(meta, (past, past))
@@ -150,11 +165,9 @@ def test_ready_marks_its_store_as_used_and_opens_it(tmp_path, monkeypatch):
     assert opened.run(ASK_EXTRA).value is True
 
 
-def test_ready_in_memory_when_the_cache_is_off(tmp_path, monkeypatch):
-    monkeypatch.setenv(store_cache.ENV_CACHE_DIR, str(tmp_path / "cache"))
-    files = oxigraph_store.inputs([], True)
-    assert store_cache.locate(files) is not None
-    monkeypatch.setenv(store_cache.ENV_CACHE_DIR, "off")
-    ready = make_ready([], True)
-    assert isinstance(ready, Ready) and ready.folder is None
-    assert ready.open() is ready.memory and ready.triples == ready.memory.triple_count() > 2000
+def test_ready_in_memory_when_the_cache_is_off(tmp_path, shipped_store):
+    made = _make_ready({store_cache.ENV_CACHE_DIR: "off"})
+    assert made["folder"] is None and made["memory"] and made["threads"] == 1
+    assert made["triples"] == shipped_store.triple_count()
+    memory = Ready(None, shipped_store, made["triples"])
+    assert memory.open() is shipped_store
