@@ -78,12 +78,18 @@ def render_table(
     """Aligned columns, or one block per row when they do not fit (layout='auto')."""
     if not rows:
         return empty + "\n"
-    widths = widths or {}
-    cells = [[cut(display(v), widths.get(c, MAX_CELL)) for c, v in zip(columns, row)] for row in rows]
-    col_widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    total = sum(col_widths) + 2 * (len(columns) - 1)
-    if layout == "records" or (layout == "auto" and total > terminal_width()):
+    if layout == "records":
         return render_records(columns, rows)
+    widths = widths or {}
+    limits = [widths.get(c, MAX_CELL) for c in columns]
+    col_widths = [len(c) for c in columns]
+    room = terminal_width() - 2 * (len(columns) - 1)
+    cells = []
+    for row in rows:
+        cells.append(cell := [cut(display(v), w) for v, w in zip(row, limits)])
+        col_widths = [max(a, len(b)) for a, b in zip(col_widths, cell)]
+        if layout == "auto" and sum(col_widths) > room:
+            return render_records(columns, rows)  # known as soon as one row is too wide
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, col_widths)).rstrip()]
     lines.append("  ".join("-" * w for w in col_widths))
     for row in cells:
@@ -103,18 +109,27 @@ def render_records(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str
             if value is None or value == "":
                 continue
             avail = max(20, width - len(indent))
-            if isinstance(value, str) and not isinstance(value, Iri) and len(display(value)) > avail:
+            shown = display(value)
+            if isinstance(value, str) and not isinstance(value, Iri) and len(shown) > avail:
                 items = [display(item) for item in value.split(LIST_SEPARATOR)]
             else:
-                items = [display(value)]
+                items = [shown]
             first = True
             for item in items:
-                for piece in textwrap.wrap(item, avail) or [""]:
+                for piece in _wrap(item, avail):
                     label = f"  {column.ljust(name_width)}  " if first else indent
                     lines.append(f"{label}{piece}")
                     first = False
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """textwrap.wrap for a displayed value (one line, single spaces), with at least one line;
+    a value that fits is its own line, without textwrap's cost (most values fit)."""
+    if len(text) <= width:
+        return [text]
+    return textwrap.wrap(text, width) or [""]
 
 
 def render_hanging(pairs: Sequence[tuple[str, str]]) -> str:

@@ -211,9 +211,10 @@ def test_a_large_network_is_laid_out_by_sfdp_with_straight_links(tmp_path):
                     "--seed", "1", "--out", str(data)], check=True, capture_output=True)
     large = en.build_graph(OxigraphStore.from_files([str(data)], include_shipped=False).graph())
     assert large.number_of_edges() > en.SPLINE_EDGES
-    assert en.dot_layout(large) == ("sfdp", "overlap=prism, splines=false")
+    assert en.dot_layout(large) == ("sfdp", 'overlap=prism, splines=false, size="100,100"')
     source = en.to_dot(large)
-    assert b"layout=sfdp, overlap=prism, splines=false" in source and b"the layout engine is sfdp" in source
+    assert b'layout=sfdp, overlap=prism, splines=false, size="100,100"' in source
+    assert b"the layout engine is sfdp" in source
     svg = ET.fromstring(en.render(large, "svg"))
     titles = {t.text for t in svg.iter("{http://www.w3.org/2000/svg}title")}
     assert set(large.nodes) <= titles
