@@ -378,7 +378,8 @@ def actor(name: str, source: Source, fmt: str, output_path: str) -> None:
     from ..core import labels, profile as profile_mod
 
     graph = source.open()
-    profiles = [profile_mod.profile(graph, iri) for iri in labels.find_actors(graph, name)]
+    names = labels.actor_names(graph)
+    profiles = [profile_mod.profile(graph, iri, names) for iri in labels.find_actors(graph, name, names)]
     if fmt == "json":
         text = output.to_json([p.as_dict() for p in profiles])
     elif fmt in ("csv", "tsv"):

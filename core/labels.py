@@ -77,9 +77,10 @@ def actor_names(graph: Graph) -> list[Name]:
     return sorted(names, key=lambda n: (n.actor, n.kind != "prefLabel", n.text, n.language or ""))
 
 
-def find_actors(graph: Graph, name: str) -> list[Iri]:
-    """The actors that ``name`` designates; NotFoundError with suggestions if none."""
-    names = actor_names(graph)
+def find_actors(graph: Graph, name: str, names: list[Name] | None = None) -> list[Iri]:
+    """The actors that ``name`` designates; NotFoundError with suggestions if none.
+    ``names``: ``actor_names(graph)``, when the caller has it already."""
+    names = actor_names(graph) if names is None else names
     actors = sorted({n.actor for n in names})
     wanted = normalise(name)
     if not wanted:
