@@ -3,17 +3,20 @@
 A real `cvkg serve` on a free 127.0.0.1 port: the store is built once in the store cache (in a
 child process, so that the template that forks the workers never holds RocksDB's threads),
 re-opened by a second server on the same files, opened read-only by each worker; with the
-cache off it lives in memory in the template; stopped while the store is being built, the
+cache off, or data from stdin, it lives in memory in the template; stopped while the store is being built, the
 server leaves no half-built store and no process behind.
 """
 from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 from test_serve_support import Served, alive, children, cvkg_command, descendants, expected, parse_results, \
@@ -171,3 +174,26 @@ def test_ready_in_memory_when_the_cache_is_off(tmp_path, shipped_store):
     assert made["triples"] == shipped_store.triple_count()
     memory = Ready(None, shipped_store, made["triples"])
     assert memory.open() is shipped_store
+
+
+def test_data_from_stdin_is_served_from_memory_and_never_cached(tmp_path):
+    cache = tmp_path / "cache"
+    env = {**os.environ, store_cache.ENV_CACHE_DIR: str(cache)}
+    process = subprocess.Popen(cvkg_command("serve", "--port", "0", "--data", "-", "--workers", "1"),
+                               env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        process.stdin.write(EXTRA)
+        process.stdin.close()
+        line = process.stderr.readline()
+        url = re.search(r"(http://\S+)/sparql", line)
+        assert url, line
+        query = urllib.parse.urlencode({"query": ASK_EXTRA})
+        with urllib.request.urlopen(f"{url.group(1)}/sparql?{query}", timeout=60) as answer:
+            assert json.loads(answer.read()) == {"head": {}, "boolean": True}
+        assert _stores(cache) == []  # stdin cannot be hashed: the store lives in memory
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=30)
+        rest = process.stderr.read()
+    assert code == 0, rest
