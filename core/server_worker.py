@@ -204,7 +204,8 @@ def _worker(ready: "Ready", conn: Connection, unparsed: list[str]) -> None:
     try:
         source = ready.open()
     except CvkgError as exc:  # the store went away under the server: say so for every job
-        source, failure = None, _error(500, exc.message)
+        source, failure = None, _error(
+            500, f"this query process cannot open the graph's store ({exc.message}); restart cvkg serve")
     while True:
         if unparsed and not conn.poll(0):
             _warm(unparsed)

@@ -197,3 +197,25 @@ def test_data_from_stdin_is_served_from_memory_and_never_cached(tmp_path):
         code = process.wait(timeout=30)
         rest = process.stderr.read()
     assert code == 0, rest
+
+
+def test_a_store_removed_under_the_server_is_one_clear_error(tmp_path):
+    """A worker forked after the store's folder was removed (here: after a timeout) cannot open
+    it: every query it takes is answered 500 with one line saying so, and the server stays up."""
+    import shutil
+
+    cache = tmp_path / "cache"
+    server = Served("--workers", "1", "--timeout", "3", env={store_cache.ENV_CACHE_DIR: str(cache)})
+    try:
+        assert server.query("ASK { ?f a cv:Fine }").status == 200
+        (built,) = _stores(cache)
+        shutil.rmtree(cache / "stores" / built)
+        stuck = server.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
+        assert stuck.status == 504  # its worker is killed; the fresh one finds no store
+        answer = server.query("ASK { ?f a cv:Fine }")
+        assert answer.status == 500, answer.text
+        assert answer.text.count("\n") == 1 and "cannot open the graph's store" in answer.text
+        assert "restart cvkg serve" in answer.text
+        assert server.health()["workers"] == 1
+    finally:
+        assert server.stop() == 0, server.lines[-5:]
