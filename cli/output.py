@@ -23,11 +23,10 @@ from typing import Any
 import click
 
 from ..core import atomic
-from ..core.terms import Iri
+from ..core.terms import LIST_SEPARATOR, Iri
 
 FORMATS = ("table", "csv", "tsv", "json")
 MAX_CELL = 80
-LIST_SEPARATOR = " | "
 
 
 def terminal_width() -> int:

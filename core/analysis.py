@@ -53,11 +53,11 @@ from .errors import InputError, NotFoundError
 from .labels import Name, normalise, suggest
 from .namespaces import compact, expand, local_name
 from .network import NetworkFilter, derive, graph_from_network, parse_period
-from .terms import Iri
+from .terms import LIST_SEPARATOR, Iri
 
 MEASURES: tuple[str, ...] = ("degree", "weighted_degree", "betweenness", "eigenvector", "pagerank")
 COMMUNITY_METHODS: tuple[str, ...] = ("greedy", "louvain")
-SEPARATOR = " | "  # between the members of a group, as the named queries' GROUP_CONCAT
+SEPARATOR = LIST_SEPARATOR  # between the members of a group, as the named queries' GROUP_CONCAT
 
 
 def _r(value: float | None) -> float | None:

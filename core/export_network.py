@@ -403,7 +403,6 @@ def dot_layout(G: nx.Graph) -> tuple[str, str]:
     return "sfdp", 'overlap=prism, splines=false, size="100,100"'
 
 
-
 def to_dot(G: nx.Graph) -> bytes:
     """An undirected Graphviz graph, coloured by actor and action type, with its layout engine
     named in it (``dot_layout``)."""

@@ -12,7 +12,7 @@ from rdflib import Graph, URIRef
 
 from . import catalog, sparql, store
 from .labels import Name, actor_names
-from .terms import Iri, to_value
+from .terms import LIST_SEPARATOR, Iri, to_value
 
 _TYPES = """
 SELECT DISTINCT ?type ?typeLabel WHERE {
@@ -116,12 +116,10 @@ def _posts(graph: Graph, bind: dict) -> list[dict]:
     sources: dict = {}
     for post, sid in store.select(graph, _POST_SOURCES, bind, name="actor profile").rows:
         sources.setdefault(to_value(post), []).append(str(sid))
-    rows = store.select(graph, _POSTS, bind, name="actor profile")
-    out = []
-    for row in _rows(rows):
-        row["sources"] = " | ".join(sources[row["post"]]) if row["post"] in sources else None
-        out.append(row)
-    return out
+    rows = _rows(store.select(graph, _POSTS, bind, name="actor profile"))
+    for row in rows:
+        row["sources"] = LIST_SEPARATOR.join(sources[row["post"]]) if row["post"] in sources else None
+    return rows
 
 
 def profile(graph: Graph, actor: str, names: list[Name] | None = None) -> Profile:

@@ -40,7 +40,6 @@ Wire protocol (AF_UNIX sockets, local to the machine):
 from __future__ import annotations
 
 import gc
-import itertools
 import json
 import logging
 import os
@@ -154,36 +153,30 @@ def answer(source: OxigraphStore, job: dict[str, Any]) -> dict[str, Any]:
         message = " ".join(str(exc).split()) or type(exc).__name__
         return _error(400, f"query: cannot evaluate: {message}")
 
+    truncated = False
     if isinstance(result, sparql.SelectResult):
-        kind = "SELECT"
-        columns, rows = list(result.columns), result.rows
-        truncated = len(rows) > max_rows
-        rows = rows[:max_rows]
+        truncated = len(result.rows) > max_rows
+        rows = result.rows[:max_rows]
         count = len(rows)
+        body = formats.SELECT_WRITERS[fmt.key](list(result.columns), rows, _cut_note(truncated, max_rows, "rows"))
     elif isinstance(result, sparql.AskResult):
-        kind = "ASK"
-        value = result.value
-        count = 1
-        truncated = False
+        count, body = 1, formats.ask_body(fmt, result.value)
     else:
-        triples = list(itertools.islice(result.graph, max_rows + 1))
+        triples = list(result.graph)  # run() stopped at max_rows + 1 distinct triples
         truncated = len(triples) > max_rows
         out = store.new_graph()
         for triple in triples[:max_rows]:
             out.add(triple)
         count = len(out)
-
-    note = f"cvkg: results truncated to the first {max_rows} {'rows' if kind == 'SELECT' else 'triples'} (--max-rows)" if truncated else None
-    if kind == "SELECT":
-        body = formats.SELECT_WRITERS[fmt.key](columns, rows, note)
-    elif kind == "ASK":
-        body = formats.ask_body(fmt, value)
-    else:
-        body = formats.graph_body(fmt, out, note)
+        body = formats.graph_body(fmt, out, _cut_note(truncated, max_rows, "triples"))
     return {
         "status": 200, "content_type": fmt.content_type, "body": body, "rows": count,
         "truncated": truncated, "seconds": time.perf_counter() - started,
     }
+
+
+def _cut_note(truncated: bool, max_rows: int, what: str) -> str | None:
+    return f"cvkg: results truncated to the first {max_rows} {what} (--max-rows)" if truncated else None
 
 
 # --- the worker ------------------------------------------------------------------------------

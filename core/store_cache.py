@@ -221,10 +221,14 @@ def touch(folder: Path) -> None:
         pass
 
 
+def _meta(folder: Path) -> dict:
+    return json.loads((folder / _META).read_text(encoding="utf-8"))
+
+
 def stored_triples(folder: Path) -> int | None:
     """The number of triples the store at ``folder`` was built with (from its metadata)."""
     try:
-        return json.loads((folder / _META).read_text(encoding="utf-8")).get("triples")
+        return _meta(folder).get("triples")
     except (OSError, ValueError):
         return None
 
@@ -232,9 +236,9 @@ def stored_triples(folder: Path) -> int | None:
 def open_folder(folder: Path) -> OxigraphStore:
     """The built store at ``folder``, opened read-only."""
     try:
-        meta = json.loads((folder / _META).read_text(encoding="utf-8"))
+        triples = _meta(folder).get("triples")
         touch(folder)
-        return OxigraphStore(ox.Store.read_only(str(folder)), triples=meta.get("triples"), location=str(folder))
+        return OxigraphStore(ox.Store.read_only(str(folder)), triples=triples, location=str(folder))
     except (OSError, ValueError) as exc:
         raise InputError(f"cannot open the store {folder}: {exc} (remove the folder to rebuild it)") from None
 

@@ -14,6 +14,10 @@ from typing import Union
 # does not load it.
 
 
+#: Between the items of a value that lists several (the named queries' GROUP_CONCAT).
+LIST_SEPARATOR = " | "
+
+
 class Iri(str):
     """A full IRI. ``str`` methods see the full IRI; ``short`` is the prefixed form."""
 
