@@ -61,9 +61,10 @@ A node's ``first_date`` / ``last_date`` are the smallest and largest ISO strings
 of the passing actions it takes part in (the timeline order, where ``2021`` sorts before
 ``2021-03`` and that before ``2021-03-05``), or None when none of them is dated.
 
-The derivation reads the graph only through rdflib's triple access (``subject_objects`` for
-one property across the graph, ``objects`` per node), so it runs on any ``rdflib.Graph``
-whatever its store. Subclass matching uses the ``rdfs:subClassOf`` triples of that graph: load
+The derivation reads the graph one property at a time: every (subject, object) of a property,
+through rdflib's ``subject_objects``, or through the store's own ``pairs`` where it has one (the
+Oxigraph view, core.oxigraph_store.TripleView). So it runs on any ``rdflib.Graph`` whatever its
+store. Subclass matching uses the ``rdfs:subClassOf`` triples of that graph: load
 the ontology with the facts (``core.store.load_graph`` does) or only asserted types match.
 """
 
@@ -103,6 +104,16 @@ MEMBERSHIP = "Membership"
 LINK_TYPES: tuple[str, ...] = (POST, SUB_ORGANIZATION, MEMBERSHIP)
 
 PRECISIONS = {XSD.date: "day", XSD.dateTime: "day", XSD.gYearMonth: "month", XSD.gYear: "year"}
+
+# The properties the derivation reads, as plain URIRefs: a Namespace attribute builds a new
+# URIRef on every access, which the per-action loops would pay hundreds of thousands of times.
+_CV = str(CV)
+_TYPE, _SUBCLASS, _LABEL = URIRef(RDF.type), URIRef(RDFS.subClassOf), URIRef(RDFS.label)
+_PREF, _ALT = SKOS.prefLabel, SKOS.altLabel
+_IDENTIFIER = DCTERMS.identifier
+_DERIVED, _QUALIFIED, _ENTITY = PROV.wasDerivedFrom, PROV.qualifiedDerivation, PROV.entity
+_QUOTE, _TRANSLATION, _QUOTE_START = CV.quote, CV.translation, CV.quoteStart
+_DATE, _HELD_AT = CV.date, CV.heldAt
 
 _ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _TZ = re.compile(r"(Z|[+-]\d{2}:\d{2})$")
@@ -279,6 +290,14 @@ def _key(node: object) -> str:
     return str(node)
 
 
+def _pairs(g: Graph, prop: URIRef) -> Iterable[tuple[object, object]]:
+    """(subject, object) of every triple of ``g`` with the predicate ``prop``: the store's own
+    ``pairs`` scan where it has one (core.oxigraph_store.TripleView, which skips rdflib's
+    per-triple wrapping), else rdflib's ``subject_objects``."""
+    pairs = getattr(g.store, "pairs", None)
+    return pairs(prop) if pairs is not None else g.subject_objects(prop)
+
+
 def _sorted_terms(terms: Iterable[object]) -> list:
     return sorted(terms, key=lambda t: (type(t).__name__, str(t)))
 
@@ -297,7 +316,7 @@ class _Reader:
         self._index: dict[URIRef, dict[object, list]] = {}
         self._parents: dict[URIRef, set[URIRef]] = defaultdict(set)
         self.classes: set[URIRef] = set()
-        for sub, sup in g.subject_objects(RDFS.subClassOf):
+        for sub, sup in _pairs(g, _SUBCLASS):
             if isinstance(sub, URIRef) and isinstance(sup, URIRef):
                 self._parents[sub].add(sup)
                 self.classes.update((sub, sup))
@@ -309,15 +328,15 @@ class _Reader:
         index = self._index.get(prop)
         if index is None:
             index = defaultdict(list)
-            for subject, value in self.g.subject_objects(prop):
+            for subject, value in _pairs(self.g, prop):
                 index[subject].append(value)
             index = self._index[prop] = dict(index)
         return index.get(node, [])
 
     def typed(self) -> dict[object, list]:
         """Every subject with an ``rdf:type``, and its types (from the one scan of rdf:type)."""
-        self.objects(None, RDF.type)
-        return self._index[RDF.type]
+        self.objects(None, _TYPE)
+        return self._index[_TYPE]
 
     # classes
     def ancestors(self, cls: URIRef) -> frozenset[URIRef]:
@@ -337,8 +356,8 @@ class _Reader:
     def cv_types(self, node: object) -> set[URIRef]:
         found = self._types.get(node)
         if found is None:
-            found = {t for t in self.objects(node, RDF.type)
-                     if isinstance(t, URIRef) and str(t).startswith(str(CV))}
+            found = {t for t in self.objects(node, _TYPE)
+                     if isinstance(t, URIRef) and t.startswith(_CV)}
             self.classes.update(found)
             self._types[node] = found
         return found
@@ -350,7 +369,7 @@ class _Reader:
     def kinds(self, types: set[URIRef]) -> frozenset[str]:
         names: set[str] = set()
         for t in types:
-            names.update(local_name(str(a)) for a in self.ancestors(t) if str(a).startswith(str(CV)))
+            names.update(local_name(str(a)) for a in self.ancestors(t) if a.startswith(_CV))
         return frozenset(names)
 
     # values
@@ -360,11 +379,11 @@ class _Reader:
 
     def preferred_label(self, node: object) -> str | None:
         """English prefLabel, else another prefLabel, else rdfs:label, else None."""
-        labels = list(self.objects(node, SKOS.prefLabel))
+        labels = list(self.objects(node, _PREF))
         english = sorted(str(l) for l in labels if isinstance(l, Literal) and (l.language or "").lower().startswith("en"))
         if english:
             return english[0]
-        others = sorted(str(l) for l in labels) or sorted(str(l) for l in self.objects(node, RDFS.label))
+        others = sorted(str(l) for l in labels) or sorted(str(l) for l in self.objects(node, _LABEL))
         return others[0] if others else None
 
     def label(self, node: object) -> str:
@@ -372,7 +391,7 @@ class _Reader:
 
     def all_labels(self, node: object) -> dict[str, list[str]]:
         by_lang: dict[str, set[str]] = defaultdict(set)
-        for prop in (SKOS.prefLabel, SKOS.altLabel):
+        for prop in (_PREF, _ALT):
             for lit in self.objects(node, prop):
                 lang = lit.language if isinstance(lit, Literal) and lit.language else ""
                 by_lang[lang].add(str(lit))
@@ -381,19 +400,19 @@ class _Reader:
     def source_id(self, source: object) -> str:
         found = self._source_ids.get(source)
         if found is None:
-            ident = self.first(source, DCTERMS.identifier)
+            ident = self.first(source, _IDENTIFIER)
             found = str(ident) if ident is not None else local_name(str(source))
             self._source_ids[source] = found
         return found
 
     def provenance(self, node: object) -> tuple[list[str], list[dict]]:
-        sources = sorted({self.source_id(s) for s in self.objects(node, PROV.wasDerivedFrom)})
+        sources = sorted({self.source_id(s) for s in self.objects(node, _DERIVED)})
         quotes = []
-        for derivation in self.objects(node, PROV.qualifiedDerivation) if self.quotes else ():
-            entity = self.first(derivation, PROV.entity)
-            quote = self.first(derivation, CV.quote)
-            translation = self.first(derivation, CV.translation)
-            start = self.first(derivation, CV.quoteStart)
+        for derivation in self.objects(node, _QUALIFIED) if self.quotes else ():
+            entity = self.first(derivation, _ENTITY)
+            quote = self.first(derivation, _QUOTE)
+            translation = self.first(derivation, _TRANSLATION)
+            start = self.first(derivation, _QUOTE_START)
             try:
                 position = int(str(start)) if start is not None else -1
             except ValueError:
@@ -429,7 +448,7 @@ def _read_actions(r: _Reader) -> tuple[list[Action], dict[str, object]]:
     nodes: dict[str, object] = {}
     participants: dict[object, dict[str, list[str]]] = defaultdict(dict)
     for role in PARTICIPANT_ROLES:
-        for action, actor in g.subject_objects(CV[role]):
+        for action, actor in _pairs(g, CV[role]):
             if _is_actor(actor) and actor != action:
                 _add_role(participants[action], actor, role)
                 nodes[_key(actor)] = actor
@@ -438,7 +457,7 @@ def _read_actions(r: _Reader) -> tuple[list[Action], dict[str, object]]:
     for node, roles in participants.items():
         asserted = r.cv_types(node)
         specific = r.most_specific(asserted)
-        iso, precision, period = literal_period(r.first(node, CV.date))
+        iso, precision, period = literal_period(r.first(node, _DATE))
         sources, quotes = r.provenance(node)
         actions.append(Action(
             id=_key(node), type=specific[0] if specific else "Action",
@@ -449,12 +468,12 @@ def _read_actions(r: _Reader) -> tuple[list[Action], dict[str, object]]:
 
     # Posts: person (org:heldBy, or org:holds from the person) and organisation (org:postIn).
     holders: dict[object, set[object]] = defaultdict(set)
-    for post, person in g.subject_objects(ORG.heldBy):
+    for post, person in _pairs(g, ORG.heldBy):
         holders[post].add(person)
-    for person, post in g.subject_objects(ORG.holds):
+    for person, post in _pairs(g, ORG.holds):
         holders[post].add(person)
     organisations: dict[object, set[object]] = defaultdict(set)
-    for post, organisation in g.subject_objects(ORG.postIn):
+    for post, organisation in _pairs(g, ORG.postIn):
         organisations[post].add(organisation)
     for post in _sorted_terms(set(holders) & set(organisations)):
         roles: dict[str, list[str]] = {}
@@ -466,7 +485,7 @@ def _read_actions(r: _Reader) -> tuple[list[Action], dict[str, object]]:
             if _is_actor(organisation):
                 _add_role(roles, organisation, "postIn")
                 nodes[_key(organisation)] = organisation
-        iso, precision, period = literal_period(r.first(post, CV.heldAt))
+        iso, precision, period = literal_period(r.first(post, _HELD_AT))
         sources, quotes = r.provenance(post)
         actions.append(Action(
             id=_key(post), type=POST, kinds=frozenset({POST}), label=r.preferred_label(post) or POST,
@@ -481,7 +500,7 @@ def _read_actions(r: _Reader) -> tuple[list[Action], dict[str, object]]:
         (CV.member, "cv:member", MEMBERSHIP, "coalition", "member", "{o} is a member of {s}"),
     )
     for prop, prop_name, kind, subject_role, object_role, text in links:
-        for subject, obj in g.subject_objects(prop):
+        for subject, obj in _pairs(g, prop):
             if not (_is_actor(subject) and _is_actor(obj)) or subject == obj:
                 continue
             roles = {}
@@ -541,10 +560,10 @@ def derive(g: Graph, flt: NetworkFilter | None = None, quotes: bool = True) -> N
 
     # Resolve the filter's names against what the graph knows.
     classes = r.classes | {t for types in r.typed().values() for t in types if isinstance(t, URIRef)}
-    known_types = {local_name(str(c)) for c in classes if str(c).startswith(str(CV))}
+    known_types = {local_name(str(c)) for c in classes if c.startswith(_CV)}
     actor_types = _resolve_names(flt.actor_types, known_types, "actor type")
     action_types = _resolve_names(flt.action_types, known_types | set(LINK_TYPES), "action type")
-    known_sources = {r.source_id(s) for _, s in g.subject_objects(PROV.wasDerivedFrom)}
+    known_sources = {r.source_id(s) for _, s in _pairs(g, _DERIVED)}
     wanted_sources = _resolve_names(flt.sources, known_sources, "source")
 
     actors: dict[str, Actor] = {}

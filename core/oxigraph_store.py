@@ -187,6 +187,14 @@ class TripleView(RdflibStore):
         for quad in owner.ox.quads_for_pattern(pattern[0], pattern[1], pattern[2], ox.DefaultGraph()):
             yield (convert(quad.subject), convert(quad.predicate), convert(quad.object)), iter(())
 
+    def pairs(self, prop: URIRef) -> Iterator[tuple[Node, Node]]:
+        """(subject, object) of every triple with the predicate ``prop``, as rdflib terms: what
+        rdflib's ``subject_objects(prop)`` gives, without its per-triple wrapping (the scans of
+        core.network)."""
+        convert = self.owner.terms.to_rdflib
+        for quad in self.owner.ox.quads_for_pattern(None, to_oxigraph(prop), None, ox.DefaultGraph()):
+            yield convert(quad.subject), convert(quad.object)
+
     def __len__(self, context=None) -> int:
         return self.owner.triple_count()
 

@@ -335,6 +335,25 @@ def test_derivation_runs_on_another_store():
     assert _snapshot(actor_graph(g)) == _snapshot(small())
 
 
+def test_derivation_on_the_oxigraph_view_is_the_same():
+    from clearview_kg.core.oxigraph_store import OxigraphStore
+
+    g = fixture_graph()
+    view = OxigraphStore.from_graph(g).graph()
+    assert _snapshot(actor_graph(view)) == _snapshot(actor_graph(g))
+    assert _snapshot(actor_graph(view, quotes=False)) == _snapshot(actor_graph(g, quotes=False))
+    # the view's own scan (core.network._pairs uses it) gives what rdflib's subject_objects does
+    for prop in (network.CV.agent, rdflib.RDF.type, network.SKOS.prefLabel, network.PROV.qualifiedDerivation):
+        pairs = list(view.store.pairs(prop))
+        assert pairs and sorted(pairs) == sorted(g.subject_objects(prop)), prop
+
+
+def test_derivation_on_the_shipped_store_is_the_same(shipped_store):
+    from clearview_kg.core.store import load_graph
+
+    assert _snapshot(actor_graph(shipped_store.graph())) == _snapshot(actor_graph(load_graph()))
+
+
 def test_without_the_ontology_asserted_types_still_match():
     g = fixture_graph(with_ontology=False)
     G = actor_graph(g)
