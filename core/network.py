@@ -323,6 +323,7 @@ class _Reader:
         self._ancestors: dict[URIRef, frozenset[URIRef]] = {}
         self._types: dict[object, set[URIRef]] = {}
         self._source_ids: dict[object, str] = {}
+        self._kinds: dict[frozenset, frozenset[str]] = {}  # a set of types -> kinds()
 
     def objects(self, node: object, prop: URIRef) -> list:
         index = self._index.get(prop)
@@ -357,7 +358,7 @@ class _Reader:
         found = self._types.get(node)
         if found is None:
             found = {t for t in self.objects(node, _TYPE)
-                     if isinstance(t, URIRef) and t.startswith(_CV)}
+                     if isinstance(t, URIRef) and str.startswith(t, _CV)}
             self.classes.update(found)
             self._types[node] = found
         return found
@@ -367,10 +368,14 @@ class _Reader:
         return sorted(local_name(str(t)) for t in keep)
 
     def kinds(self, types: set[URIRef]) -> frozenset[str]:
-        names: set[str] = set()
-        for t in types:
-            names.update(local_name(str(a)) for a in self.ancestors(t) if a.startswith(_CV))
-        return frozenset(names)
+        key = frozenset(types)
+        found = self._kinds.get(key)
+        if found is None:
+            names: set[str] = set()
+            for t in types:
+                names.update(local_name(str(a)) for a in self.ancestors(t) if str.startswith(a, _CV))
+            found = self._kinds[key] = frozenset(names)
+        return found
 
     # values
     def first(self, node: object, prop: URIRef) -> object | None:
@@ -560,7 +565,7 @@ def derive(g: Graph, flt: NetworkFilter | None = None, quotes: bool = True) -> N
 
     # Resolve the filter's names against what the graph knows.
     classes = r.classes | {t for types in r.typed().values() for t in types if isinstance(t, URIRef)}
-    known_types = {local_name(str(c)) for c in classes if c.startswith(_CV)}
+    known_types = {local_name(str(c)) for c in classes if str.startswith(c, _CV)}
     actor_types = _resolve_names(flt.actor_types, known_types, "actor type")
     action_types = _resolve_names(flt.action_types, known_types | set(LINK_TYPES), "action type")
     known_sources = {r.source_id(s) for _, s in _pairs(g, _DERIVED)}
