@@ -78,6 +78,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import NamedTuple
 
 import networkx as nx
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -151,6 +152,20 @@ def parse_period(text: str) -> Period | None:
         return None
 
 
+class Lexical(NamedTuple):
+    """A literal as the derivation reads it: lexical form, language tag and datatype (None for
+    a plain string, as rdflib has it). Cheaper to make than an rdflib ``Literal`` (no casting, no
+    validation), and made alike from rdflib's terms and from the Oxigraph view's (``_pairs``).
+    ``str()`` gives the lexical form."""
+
+    value: str
+    language: str | None
+    datatype: URIRef | None
+
+    def __str__(self) -> str:
+        return self.value
+
+
 def literal_period(term: object) -> tuple[str | None, str | None, Period | None]:
     """(ISO string, precision, Period) of a date literal; the datatype is the precision.
 
@@ -160,7 +175,7 @@ def literal_period(term: object) -> tuple[str | None, str | None, Period | None]
     if term is None:
         return None, None, None
     text = str(term).strip()
-    datatype = term.datatype if isinstance(term, Literal) else None
+    datatype = term.datatype if isinstance(term, (Literal, Lexical)) else None
     if datatype == XSD.dateTime:
         text = text[:10]
     else:
@@ -291,11 +306,15 @@ def _key(node: object) -> str:
 
 
 def _pairs(g: Graph, prop: URIRef) -> Iterable[tuple[object, object]]:
-    """(subject, object) of every triple of ``g`` with the predicate ``prop``: the store's own
-    ``pairs`` scan where it has one (core.oxigraph_store.TripleView, which skips rdflib's
-    per-triple wrapping), else rdflib's ``subject_objects``."""
+    """(subject, object) of every triple of ``g`` with the predicate ``prop``, literals as
+    ``Lexical``: the store's own ``pairs`` scan where it has one (core.oxigraph_store.TripleView,
+    which skips rdflib's per-triple wrapping and never builds an rdflib Literal), else rdflib's
+    ``subject_objects``."""
     pairs = getattr(g.store, "pairs", None)
-    return pairs(prop) if pairs is not None else g.subject_objects(prop)
+    if pairs is not None:
+        return pairs(prop, literal=Lexical)
+    return ((s, Lexical(str(o), o.language, o.datatype) if isinstance(o, Literal) else o)
+            for s, o in g.subject_objects(prop))
 
 
 def _sorted_terms(terms: Iterable[object]) -> list:
@@ -385,7 +404,7 @@ class _Reader:
     def preferred_label(self, node: object) -> str | None:
         """English prefLabel, else another prefLabel, else rdfs:label, else None."""
         labels = list(self.objects(node, _PREF))
-        english = sorted(str(l) for l in labels if isinstance(l, Literal) and (l.language or "").lower().startswith("en"))
+        english = sorted(str(l) for l in labels if isinstance(l, Lexical) and (l.language or "").lower().startswith("en"))
         if english:
             return english[0]
         others = sorted(str(l) for l in labels) or sorted(str(l) for l in self.objects(node, _LABEL))
@@ -398,7 +417,7 @@ class _Reader:
         by_lang: dict[str, set[str]] = defaultdict(set)
         for prop in (_PREF, _ALT):
             for lit in self.objects(node, prop):
-                lang = lit.language if isinstance(lit, Literal) and lit.language else ""
+                lang = lit.language if isinstance(lit, Lexical) and lit.language else ""
                 by_lang[lang].add(str(lit))
         return {lang: sorted(values) for lang, values in sorted(by_lang.items())}
 

@@ -187,13 +187,29 @@ class TripleView(RdflibStore):
         for quad in owner.ox.quads_for_pattern(pattern[0], pattern[1], pattern[2], ox.DefaultGraph()):
             yield (convert(quad.subject), convert(quad.predicate), convert(quad.object)), iter(())
 
-    def pairs(self, prop: URIRef) -> Iterator[tuple[Node, Node]]:
-        """(subject, object) of every triple with the predicate ``prop``, as rdflib terms: what
-        rdflib's ``subject_objects(prop)`` gives, without its per-triple wrapping (the scans of
-        core.network)."""
+    def pairs(self, prop: URIRef, literal=None) -> Iterator[tuple[Node, object]]:
+        """(subject, object) of every triple with the predicate ``prop``: what rdflib's
+        ``subject_objects(prop)`` gives, without its per-triple wrapping (the scans of
+        core.network). ``literal``: a callable ``(lexical form, language, datatype)`` that makes
+        each literal object instead of an rdflib Literal (language None when it has none;
+        datatype None for xsd:string, else a URIRef; decimals as ``to_rdflib`` writes them)."""
         convert = self.owner.terms.to_rdflib
+        datatypes: dict[str, URIRef | None] = {XSD_STRING: None}
         for quad in self.owner.ox.quads_for_pattern(None, to_oxigraph(prop), None, ox.DefaultGraph()):
-            yield convert(quad.subject), convert(quad.object)
+            obj = quad.object
+            if literal is None or not isinstance(obj, ox.Literal):
+                yield convert(quad.subject), convert(obj)
+                continue
+            language = obj.language
+            if language:
+                yield convert(quad.subject), literal(obj.value, language, None)
+                continue
+            iri = obj.datatype.value
+            datatype = datatypes.get(iri, False)
+            if datatype is False:
+                datatype = datatypes[iri] = URIRef(iri)
+            value = decimal_lexical(obj.value) if iri == XSD_DECIMAL else obj.value
+            yield convert(quad.subject), literal(value, None, datatype)
 
     def __len__(self, context=None) -> int:
         return self.owner.triple_count()

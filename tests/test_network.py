@@ -348,6 +348,42 @@ def test_derivation_on_the_oxigraph_view_is_the_same():
         assert pairs and sorted(pairs) == sorted(g.subject_objects(prop)), prop
 
 
+def _generic_pairs(g, prop):
+    """core.network._pairs as it reads a graph without a pairs() scan: rdflib's terms, literals
+    turned into Lexical afterwards."""
+    return sorted(((s, network.Lexical(str(o), o.language, o.datatype) if isinstance(o, rdflib.Literal) else o)
+                   for s, o in g.subject_objects(prop)), key=repr)
+
+
+def test_the_oxigraph_scan_reads_literals_as_rdflib_would():
+    from clearview_kg.core.oxigraph_store import OxigraphStore
+
+    XSD = rdflib.XSD
+    value = rdflib.URIRef("https://example.org/value")
+    g = rdflib.Graph()
+    for i, literal in enumerate([
+        rdflib.Literal("plain"), rdflib.Literal("Datatilsynet", lang="da"),
+        rdflib.Literal("Data Inspectorate", lang="en-GB"),
+        rdflib.Literal("17000000.0", datatype=XSD.decimal), rdflib.Literal("20.5", datatype=XSD.decimal),
+        rdflib.Literal("2021", datatype=XSD.gYear), rdflib.Literal("2021-03", datatype=XSD.gYearMonth),
+        rdflib.Literal("2021-03-05", datatype=XSD.date), rdflib.Literal("42", datatype=XSD.integer),
+        rdflib.URIRef("https://example.org/not-a-literal"), rdflib.BNode("b1"),
+    ]):
+        g.add((rdflib.URIRef(f"https://example.org/s{i}"), value, literal))
+    view = OxigraphStore.from_graph(g).graph()
+    fast = sorted(network._pairs(view, value), key=repr)
+    assert len(fast) == 11 and fast == _generic_pairs(view, value)
+    by_subject = {str(s): o for s, o in fast}
+    assert by_subject["https://example.org/s0"] == network.Lexical("plain", None, None)
+    assert by_subject["https://example.org/s2"] == network.Lexical("Data Inspectorate", "en-gb", None)
+    assert by_subject["https://example.org/s3"] == network.Lexical("17000000.0", None, XSD.decimal)
+    assert str(by_subject["https://example.org/s5"]) == "2021"
+    assert type(by_subject["https://example.org/s5"].datatype) is rdflib.URIRef
+    assert isinstance(by_subject["https://example.org/s9"], rdflib.URIRef)
+    # and an rdflib graph goes through the generic path
+    assert sorted(network._pairs(g, value), key=repr) == _generic_pairs(g, value)
+
+
 def test_derivation_on_the_shipped_store_is_the_same(shipped_store):
     from clearview_kg.core.store import load_graph
 
