@@ -41,7 +41,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
@@ -83,6 +83,18 @@ def decimal_lexical(value: str) -> str:
 # --- terms -----------------------------------------------------------------------------------
 
 
+def literal_parts(term: "ox.Literal") -> tuple[str, str | None, str | None]:
+    """An Oxigraph literal as rdflib has it: (lexical form, language tag, datatype IRI), the
+    datatype None for a plain or language-tagged string, a whole decimal with its ``.0``
+    (``decimal_lexical``)."""
+    if term.language:
+        return term.value, term.language, None
+    datatype = term.datatype.value
+    if datatype == XSD_STRING:
+        return term.value, None, None
+    return (decimal_lexical(term.value) if datatype == XSD_DECIMAL else term.value), None, datatype
+
+
 class Terms:
     """Converts terms between pyoxigraph and rdflib, remembering recent conversions."""
 
@@ -101,17 +113,8 @@ class Terms:
         elif isinstance(term, ox.BlankNode):
             found = BNode(term.value)
         elif isinstance(term, ox.Literal):
-            if term.language:
-                found = Literal(term.value, lang=term.language)
-            else:
-                datatype = term.datatype.value
-                if datatype == XSD_STRING:
-                    found = Literal(term.value)
-                else:
-                    value = term.value
-                    if datatype == XSD_DECIMAL:
-                        value = decimal_lexical(value)
-                    found = Literal(value, datatype=URIRef(datatype))
+            value, language, datatype = literal_parts(term)
+            found = Literal(value, lang=language, datatype=None if datatype is None else URIRef(datatype))
         else:
             raise InputError(f"RDF-star triple terms are not supported: {term}")
         if len(cache) >= _CACHE_LIMIT:
@@ -187,29 +190,21 @@ class TripleView(RdflibStore):
         for quad in owner.ox.quads_for_pattern(pattern[0], pattern[1], pattern[2], ox.DefaultGraph()):
             yield (convert(quad.subject), convert(quad.predicate), convert(quad.object)), iter(())
 
-    def pairs(self, prop: URIRef, literal=None) -> Iterator[tuple[Node, object]]:
-        """(subject, object) of every triple with the predicate ``prop``: what rdflib's
-        ``subject_objects(prop)`` gives, without its per-triple wrapping (the scans of
-        core.network). ``literal``: a callable ``(lexical form, language, datatype)`` that makes
-        each literal object instead of an rdflib Literal (language None when it has none;
-        datatype None for xsd:string, else a URIRef; decimals as ``to_rdflib`` writes them)."""
+    def pairs(self, prop: URIRef, literal: Callable) -> Iterator[tuple[Node, object]]:
+        """(subject, object) of every triple with the predicate ``prop``, as rdflib's
+        ``subject_objects(prop)`` gives them but without its per-triple wrapping (the scans of
+        core.network), and each literal made by ``literal(lexical form, language, datatype)``
+        from ``literal_parts`` (the datatype as a URIRef) instead of as an rdflib Literal."""
         convert = self.owner.terms.to_rdflib
-        datatypes: dict[str, URIRef | None] = {XSD_STRING: None}
+        datatypes: dict[str, URIRef] = {}
         for quad in self.owner.ox.quads_for_pattern(None, to_oxigraph(prop), None, ox.DefaultGraph()):
             obj = quad.object
-            if literal is None or not isinstance(obj, ox.Literal):
+            if isinstance(obj, ox.Literal):
+                value, language, iri = literal_parts(obj)
+                datatype = None if iri is None else datatypes.get(iri) or datatypes.setdefault(iri, URIRef(iri))
+                yield convert(quad.subject), literal(value, language, datatype)
+            else:
                 yield convert(quad.subject), convert(obj)
-                continue
-            language = obj.language
-            if language:
-                yield convert(quad.subject), literal(obj.value, language, None)
-                continue
-            iri = obj.datatype.value
-            datatype = datatypes.get(iri, False)
-            if datatype is False:
-                datatype = datatypes[iri] = URIRef(iri)
-            value = decimal_lexical(obj.value) if iri == XSD_DECIMAL else obj.value
-            yield convert(quad.subject), literal(value, None, datatype)
 
     def __len__(self, context=None) -> int:
         return self.owner.triple_count()
