@@ -275,14 +275,10 @@ def _in_child(function: Callable[..., None], *args: Any) -> None:
             try:
                 function(*args)
                 message: dict = {"ok": True}
-            except CvkgError as exc:
-                message = {"error": exc.message}
             except KeyboardInterrupt:
                 message = {"error": "stopped"}
-            except RecursionError:
-                message = {"error": "input nested too deeply"}
             except Exception as exc:  # noqa: BLE001 - one line for the server, not a traceback
-                message = {"error": f"cannot load the graph ({type(exc).__name__}): {exc}"}
+                message = {"error": _load_error(exc)}
             data = json.dumps(message).encode("utf-8")
             while data:
                 data = data[os.write(write_end, data):]
@@ -309,6 +305,15 @@ def _in_child(function: Callable[..., None], *args: Any) -> None:
     message = json.loads(b"".join(chunks))
     if "error" in message:
         raise InputError(message["error"])
+
+
+def _load_error(exc: Exception) -> str:
+    """The one line that tells the server why the graph could not be made ready."""
+    if isinstance(exc, CvkgError):
+        return exc.message
+    if isinstance(exc, RecursionError):
+        return "input nested too deeply"
+    return f"cannot load the graph ({type(exc).__name__}): {exc}"
 
 
 def _status_text(status: int) -> str:
@@ -385,12 +390,8 @@ def template(config: dict[str, Any]) -> int:
     _quiet_libraries()
     try:
         ready = make_ready(config["data"], config["shipped"])
-    except CvkgError as exc:
-        return _fail(control, exc.message, 2)
-    except RecursionError:
-        return _fail(control, "input nested too deeply", 2)
-    except Exception as exc:  # noqa: BLE001
-        return _fail(control, f"cannot load the graph ({type(exc).__name__}): {exc}", 3)
+    except Exception as exc:  # noqa: BLE001 - one line for the server, not a traceback
+        return _fail(control, _load_error(exc), 2 if isinstance(exc, (CvkgError, RecursionError)) else 3)
     sparql.prepare("ASK {}")  # warm the parser before forking
     gc.collect()
     gc.freeze()  # keep the collector from touching (and so copying) the shared pages
