@@ -525,8 +525,13 @@ def fmt_ratio(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}x" if value < 10 else f"{value:.0f}x"
 
 
-def status(met: bool | None) -> str:
-    return "not measured" if met is None else ("MET" if met else "NOT MET")
+def status(met: bool | None, row: str = "") -> str:
+    """MET / NOT MET for a goal; within / over for a comparison (COMPARISONS), which is no goal."""
+    if met is None:
+        return "not measured"
+    if row in COMPARISONS:
+        return "within" if met else "over"
+    return "MET" if met else "NOT MET"
 
 
 def seconds(row: dict) -> tuple[float | None, str]:
@@ -730,19 +735,17 @@ def goals(table: dict, sizes: list[int], which: list[str] | None = None) -> list
     """One row per goal and size (goals that do not depend on the size: one row). ``which``:
     the rows to make (GOALS, or COMPARISONS, whose status says "within" or "over")."""
     which = GOALS if which is None else which
-    word = status if which is GOALS else (
-        lambda met: "not measured" if met is None else ("within" if met else "over"))
     per_size = {n: goal_rows(table, n) for n in sizes}
     sizeless = goal_rows(table, 0)
     rows = []
     for goal in which:
         if goal in SIZELESS_GOALS:
             measured, target, met = sizeless[goal]
-            rows.append([goal, "any", measured, target, word(met)])
+            rows.append([goal, "any", measured, target, status(met, goal)])
             continue
         for n in sizes:
             measured, target, met = per_size[n][goal]
-            rows.append([goal, size_label(n, sizes), measured, target, word(met)])
+            rows.append([goal, size_label(n, sizes), measured, target, status(met, goal)])
     return rows
 
 
