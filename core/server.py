@@ -641,8 +641,10 @@ class SparqlServer(ThreadingHTTPServer):
 # --- starting and stopping -------------------------------------------------------------------
 
 
-class _Stop(Exception):
-    """Raised by the SIGTERM/SIGHUP handler to leave serve_forever."""
+class _Stop(BaseException):
+    """Raised by the SIGTERM/SIGHUP handler to leave serve_forever. A BaseException, like
+    KeyboardInterrupt: the signal can arrive while the main thread is inside socketserver's
+    ``except Exception`` around process_request, which would log it and keep serving."""
 
 
 def _raise_stop(signum: int, _frame: Any) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import http.server
 import json
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -483,6 +484,37 @@ def test_ctrl_c_and_sigterm_stop_the_server_and_every_worker(sig, tmp_path):
         assert not any(alive(pid) for pid in processes)
     finally:
         server.stop(signal.SIGKILL)
+
+
+def test_sigterm_while_a_connection_is_handed_to_its_thread_still_stops():
+    """CI once saw this: SIGTERM came while the main thread was inside process_request, which
+    socketserver wraps in ``except Exception``; the server logged "internal error (_Stop)" and
+    went on serving until it was killed. Here the signal is raised at exactly that point."""
+    from clearview_kg.core import server as serving
+
+    logged: list[str] = []
+    srv = serving.bind(serving.Settings(port=0, log=logged.append))
+    hand_over = srv.process_request
+
+    def signalled_first(request, address):
+        signal.raise_signal(signal.SIGTERM)  # its handler runs here, in the main thread
+        hand_over(request, address)
+
+    srv.process_request = signalled_first
+    previous = signal.signal(signal.SIGTERM, serving._raise_stop)
+    guard = threading.Timer(10, srv.shutdown)  # the old behaviour: fail instead of hanging
+    client = threading.Thread(target=lambda: socket.create_connection(srv.server_address[:2], 5).close())
+    try:
+        guard.start()
+        client.start()
+        with pytest.raises(serving._Stop, match="SIGTERM"):
+            srv.serve_forever(poll_interval=0.05)
+    finally:
+        guard.cancel()
+        signal.signal(signal.SIGTERM, previous)
+        srv.server_close()
+        client.join(5)
+    assert logged == []
 
 
 def test_the_page_is_served_with_a_strict_content_security_policy(served):
