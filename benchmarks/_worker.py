@@ -525,6 +525,67 @@ def group_project_exports(rec: Recorder, args) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
 
 
+PUSH = "push (to an Oxigraph server)"
+
+
+def oxigraph_server(folder: Path):
+    """``oxigraph serve`` (the binary of the ``oxigraph`` package, in the test extra) on a free
+    loopback port with its data in ``folder``: (process, query endpoint URL)."""
+    import socket
+    import subprocess
+    import urllib.request
+
+    beside = Path(sys.executable).with_name("oxigraph")
+    binary = str(beside) if beside.exists() else shutil.which("oxigraph")
+    if binary is None:
+        raise RuntimeError("no oxigraph binary: pip install oxigraph (it is in the project's [test] extra)")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen([binary, "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/query"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=5).close()
+            return process, url
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError("oxigraph serve did not start") from None
+            time.sleep(0.1)
+
+
+def group_project_push(rec: Recorder, args) -> None:
+    """`cvkg push` through the function the command runs (core.store.push) from the project's
+    store to a new Oxigraph server: the whole graph and one graph per source. The server is
+    started before the store is opened (no fork of a process holding RocksDB's threads) and is
+    not part of the step's memory."""
+    from clearview_kg.core import store
+
+    tmp = Path(args.tmp)
+    tmp.mkdir(parents=True, exist_ok=True)
+    server, url = oxigraph_server(tmp / "oxigraph-server")
+    try:
+        st = project_open(args.data)[0]
+
+        def push():
+            report = store.push(st, url)
+            triples = [row["triples"] for row in report.graphs]
+            return None, {"graphs": len(triples), "whole graph": triples[0] if triples else 0,
+                          "triples sent": sum(triples), "requests": sum(r["requests"] for r in report.graphs)}
+
+        rec.step(PUSH, "project", push)
+    finally:
+        server.terminate()
+        try:
+            server.wait(30)
+        except Exception:  # noqa: BLE001 - a server that does not stop is killed
+            server.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def group_rdflib_parse(rec: Recorder, args) -> None:
     import rdflib  # noqa: F401 - imported before the clock starts
 
@@ -629,6 +690,8 @@ def expected_steps(group: str) -> list[tuple[str, str]]:
         from clearview_kg.cli import export_cmd
 
         return [(f"export {f}", "project") for f in export_cmd.FORMATS]
+    if group == "project-push":
+        return [(PUSH, "project")]
     if group == "rdflib-parse":
         return [("rdflib Graph.parse", "baseline")]
     if group == "oxigraph-memory":
@@ -650,6 +713,7 @@ GROUPS = {
     "project-validate": group_project_validate,
     "project-network": group_project_network,
     "project-exports": group_project_exports,
+    "project-push": group_project_push,
     "violations": group_violations,
     "rdflib-parse": group_rdflib_parse,
     "oxigraph-memory": group_oxigraph_memory,

@@ -55,7 +55,7 @@ import _worker  # noqa: E402 - next to this file
 
 # Paired by position: each project group runs next to the baseline group it is compared with.
 PROJECT_GROUPS = ["project-load", "project-reopen", "project-queries", "project-validate",
-                  "project-network", "project-exports", "cli-query", "cli-centrality"]
+                  "project-network", "project-exports", "project-push", "cli-query", "cli-centrality"]
 BASELINE_GROUPS = ["oxigraph-bulk", "oxigraph-reopen", "oxigraph-memory", "pyshacl", "rdflib-parse"]
 OTHER_GROUPS = ["violations", "cli"]
 ALL_GROUPS = PROJECT_GROUPS + BASELINE_GROUPS + OTHER_GROUPS
@@ -995,7 +995,7 @@ STEP_ORDER = [
     "analyse centrality eigenvector", "analyse centrality pagerank",
     "analyse centrality betweenness", "networkx betweenness (exact)", CLI_CENTRALITY_COLD,
     CLI_CENTRALITY, "analyse communities greedy", "analyse communities louvain",
-    "analyse components", "analyse stats", "analyse evolution", "export",
+    "analyse components", "analyse stats", "analyse evolution", "export", _worker.PUSH,
     "validate (injected violations)", "pySHACL validate (injected violations)",
 ]
 ACTION_CLASSES = {"DataScraping", "ProposedFine", "Fine", "Order", "Investigation", "Decision", "Use",

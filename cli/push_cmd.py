@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from ..core.source import DEFAULT_GRAPH
+from ..core.source import DEFAULT_GRAPH, Source
 from ..core.terms import Iri
 from . import output
 from .options import credential_options, data_options, endpoint_option, output_options, read_password, timeout_option
@@ -63,8 +63,8 @@ def push(endpoint: str, graph: str, store_url: str | None, chunk_triples: int, u
 
     password = read_password(user, password_file)
     credentials = endpoint_mod.Credentials(user, password) if user is not None else None
-    graph_data = store.load_graph(data, include_shipped=not no_shipped)
-    report = store.push(graph_data, endpoint, graph, store_url, credentials, timeout, chunk_triples)
+    local = Source(data=data, include_shipped=not no_shipped).open()
+    report = store.push(local, endpoint, graph, store_url, credentials, timeout, chunk_triples)
     rows = [[Iri(r["graph"]), r["triples"], r["requests"], r["what"]] for r in report.graphs]
     output.write(output.render_rows(fmt, ["graph", "triples", "requests", "what"], rows), output_path)
     for warning in report.warnings:

@@ -56,9 +56,10 @@ caller (the command line reads it from CVKG_PASSWORD, --password-file or a promp
 
 Graph Store Protocol (``cvkg push``)
 ------------------------------------
-``GraphStore.replace(iri, graph)`` PUTs the first chunk of a graph's N-Triples and POSTs the
-rest (chunks of ``chunk_triples`` triples; a chunk never splits the triples of one blank node
-structure, so blank nodes keep their identity on the server). Oxigraph: ``BASE/store``;
+``GraphStore.replace(iri, bodies)`` PUTs the first N-Triples document of a graph and POSTs the
+rest (core.store.push cuts them at ``chunk_triples`` triples with core.bnodes.batches, which
+never splits the triples of one blank node structure, so blank nodes keep their identity on
+the server). Oxigraph: ``BASE/store``;
 Virtuoso: ``BASE/sparql-graph-crud-auth`` (with --user) or ``BASE/sparql-graph-crud``; other
 servers: give the URL. The graph is named with the standard ``?graph=IRI`` parameter, which
 both servers accept.
@@ -77,7 +78,7 @@ import ssl
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -85,7 +86,7 @@ from rdflib.namespace import RDF, XSD
 from rdflib.plugins.sparql.parser import expandUnicodeEscapes
 from rdflib.term import Node
 
-from . import bnodes, rdfio, sparql
+from . import rdfio, sparql
 from . import source as source_mod
 from .errors import CvkgError, InputError
 from .namespaces import PREFIXES
@@ -849,33 +850,6 @@ def store_url_for(endpoint: str, kind: str, authenticated: bool) -> str:
     )
 
 
-def chunks(graph: Graph, size: int) -> Iterator[list[tuple]]:
-    """The triples of ``graph`` in lists of about ``size``; all triples connected through blank
-    nodes stay in one list (so each blank node is sent in one request)."""
-    plain, groups = bnodes.bnode_components(graph)
-    batch: list[tuple] = []
-    for group in groups.values():
-        if batch and len(batch) + len(group) > size:
-            yield batch
-            batch = []
-        batch.extend(group)
-    for triple in plain:
-        if len(batch) >= size:
-            yield batch
-            batch = []
-        batch.append(triple)
-    if batch:
-        yield batch
-
-
-def ntriples(triples: Iterable[tuple]) -> bytes:
-    graph = Graph(bind_namespaces="none")
-    for triple in triples:
-        graph.add(triple)
-    data = graph.serialize(format="nt", encoding="utf-8")
-    return data if isinstance(data, bytes) else data.encode("utf-8")
-
-
 @dataclass
 class GraphStore:
     """A SPARQL 1.1 Graph Store Protocol endpoint."""
@@ -883,7 +857,6 @@ class GraphStore:
     url: str
     timeout: float = DEFAULT_TIMEOUT
     credentials: Credentials | None = None
-    chunk_triples: int = CHUNK_TRIPLES
     http: Http = field(init=False)
 
     def __post_init__(self) -> None:
@@ -905,26 +878,30 @@ class GraphStore:
         if response.status >= 400 and response.status not in (404,):
             raise http_error(response, "graph store")
 
-    def replace(self, iri: str, graph: Graph) -> int:
-        """Replace the graph ``iri`` with ``graph``: PUT, then POST for further chunks.
-        Returns the number of requests."""
+    def replace(self, iri: str, bodies: Iterable[bytes]) -> int:
+        """Replace the graph ``iri`` with the N-Triples documents ``bodies``: PUT the first (an
+        empty one when there is none), POST the rest. Each document has its own blank node
+        scope on the server, so a blank node structure must not be split between two
+        (core.bnodes.batches). Returns the number of requests."""
         requests = 0
-        batches = list(chunks(graph, self.chunk_triples)) or [[]]
-        for number, batch in enumerate(batches):
-            method = "PUT" if number == 0 else "POST"
-            response = self.http.request(
-                method, self._graph_url(iri), ntriples(batch),
-                {"Content-Type": "text/turtle; charset=utf-8"},
-            )
+        for body in bodies:
+            self._send("PUT" if requests == 0 else "POST", iri, body)
             requests += 1
-            if response.status in (401, 403) and self.credentials is None:
-                raise EndpointError(
-                    f"{method} graph <{iri}>: {response.url}: HTTP {response.status} {response.reason}: "
-                    "writing needs credentials here: give --user (Virtuoso: a user with SPARQL_UPDATE, e.g. dba)"
-                )
-            if response.status not in (200, 201, 204):
-                raise http_error(response, f"{method} graph <{iri}>")
+        if requests == 0:
+            self._send("PUT", iri, b"")
+            requests = 1
         return requests
+
+    def _send(self, method: str, iri: str, body: bytes) -> None:
+        response = self.http.request(method, self._graph_url(iri), body,
+                                     {"Content-Type": "text/turtle; charset=utf-8"})
+        if response.status in (401, 403) and self.credentials is None:
+            raise EndpointError(
+                f"{method} graph <{iri}>: {response.url}: HTTP {response.status} {response.reason}: "
+                "writing needs credentials here: give --user (Virtuoso: a user with SPARQL_UPDATE, e.g. dba)"
+            )
+        if response.status not in (200, 201, 204):
+            raise http_error(response, f"{method} graph <{iri}>")
 
     def get(self, iri: str) -> Graph:
         response = self.http.request("GET", self._graph_url(iri), headers={"Accept": RDF_ACCEPT})

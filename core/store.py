@@ -41,6 +41,7 @@ graph that the caller may change.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -284,65 +285,72 @@ class PushReport:
     warnings: list[str] = field(default_factory=list)
 
 
-def push(graph: Graph, endpoint_url: str, whole_graph: str = endpoint_mod.DEFAULT_GRAPH,
+def push(source: Store, endpoint_url: str, whole_graph: str = endpoint_mod.DEFAULT_GRAPH,
          store_url: str | None = None, credentials: endpoint_mod.Credentials | None = None,
          timeout: float = endpoint_mod.DEFAULT_TIMEOUT,
          chunk_triples: int = endpoint_mod.CHUNK_TRIPLES) -> PushReport:
-    """Publish ``graph`` (the ontology and the facts, as ``load_graph`` returns them) with the
-    Graph Store Protocol: the whole graph into ``whole_graph`` (what the commands read with
+    """Publish the local store ``source`` (the ontology and the facts, an OxigraphStore) with
+    the Graph Store Protocol: the whole graph into ``whole_graph`` (what the commands read with
     --endpoint), and each named graph of the TriG export (one per source article, and the
-    ontology) under its own name. Each graph is replaced."""
-    from . import export_rdf
+    ontology) under its own name. Each graph is replaced. The graphs are streamed from the
+    store's indexes (core.push_stream), in requests of about ``chunk_triples`` triples."""
+    import pyoxigraph as ox
+
+    from . import export_rdf, progress, push_stream
 
     endpoint_mod._iri(whole_graph)
+    if push_stream.is_export_graph(whole_graph):
+        raise InputError(f"--graph {whole_graph} names the export's per-source or ontology graphs; choose another")
     kind = endpoint_mod.detect(endpoint_url, timeout)
     url = store_url or endpoint_mod.store_url_for(endpoint_url, kind, credentials is not None)
-    gsp = endpoint_mod.GraphStore(url, timeout, credentials, chunk_triples)
+    gsp = endpoint_mod.GraphStore(url, timeout, credentials)
     gsp.check_access()
 
-    ontology = load_graph(include_shipped=False)
-    facts = graph - ontology
-    classes = export_rdf.action_classes(graph)
-    dataset = export_rdf.to_dataset(facts, classes, ontology)
-    plan: list[tuple[str, Graph, str]] = [(whole_graph, graph, "the whole graph (read by --endpoint)")]
-    for named in sorted(dataset.graphs(), key=lambda g: str(g.identifier)):
-        name = str(named.identifier)
-        if named.identifier == dataset.default_graph.identifier or not len(named):
-            continue
-        if name == whole_graph:
-            raise InputError(f"--graph {whole_graph} is the name of a graph of the export; choose another")
-        what = "the ontology" if named.identifier == export_rdf.ONTOLOGY_GRAPH else "what one source says"
-        copy = Graph(bind_namespaces="none")
-        for triple in named:
-            copy.add(triple)
-        plan.append((name, copy, what))
     warnings = []
     if kind == "virtuoso":
-        lost = sorted({str(o) for o in graph.objects() if _mixed_duration(o)})
+        lost = [value for value in push_stream.durations(source) if _mixed_duration(value)]
         if lost:
             warnings.append(
                 f"Virtuoso keeps an xsd:duration as whole months or as seconds: {len(lost)} duration(s) "
                 f"with both (e.g. {lost[0]}) lose their days and times there"
             )
+    classes = [ox.NamedNode(str(c)) for c in export_rdf.action_classes(source.graph())]
     rows = []
-    for name, content, what in plan:
-        requests = gsp.replace(name, content)
-        rows.append({"graph": name, "triples": len(content), "requests": requests, "what": what})
+    with progress.bar("Pushing", unit="triples") as bar:
+        parts = [(whole_graph, push_stream.WHOLE, push_stream.whole(source))]
+        for name, what, lines in itertools.chain(parts, push_stream.named(source, classes)):
+            sent, requests = _replace(gsp, name, lines, chunk_triples, bar)
+            rows.append({"graph": name, "triples": sent, "requests": requests, "what": what})
     return PushReport(endpoint_url, url, kind, rows, warnings)
 
 
-def _mixed_duration(term) -> bool:
-    """An xsd:duration with year/month parts and day/time parts (Virtuoso drops the latter)."""
+def _replace(gsp: endpoint_mod.GraphStore, name: str, lines: Iterable[str], chunk_triples: int,
+             bar) -> tuple[int, int]:
+    """Replace the graph ``name`` on the server with the N-Triples ``lines``, in requests of
+    about ``chunk_triples`` lines, blank node structures whole; (triples sent, requests)."""
+    from . import push_stream
+
+    sent = 0
+
+    def bodies() -> Iterable[bytes]:
+        nonlocal sent
+        for batch in bnodes.batches(lines, chunk_triples, push_stream.line_blanks):
+            sent += len(batch)
+            bar.update(len(batch))
+            yield "".join(batch).encode("utf-8")
+
+    requests = gsp.replace(name, bodies())
+    return sent, requests
+
+
+def _mixed_duration(lexical: str) -> bool:
+    """An xsd:duration (its lexical form) with year/month parts and day/time parts (Virtuoso
+    drops the latter)."""
     import re
 
-    from rdflib import Literal
-    from rdflib.namespace import XSD
-
-    if not isinstance(term, Literal) or term.datatype != XSD.duration:
-        return False
-    match = re.match(r"^-?P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T.*)?$", str(term).strip())
+    match = re.match(r"^-?P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T.*)?$", lexical.strip())
     if not match:
         return False
     months = match.group(1) or match.group(2)
-    rest = match.group(3) or "T" in str(term)
+    rest = match.group(3) or "T" in lexical
     return bool(months) and bool(rest)

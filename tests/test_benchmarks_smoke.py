@@ -54,6 +54,7 @@ STEPS = [
     ("analyse centrality pagerank", "project"), ("analyse communities louvain", "project"),
     ("analyse evolution", "project"), ("export turtle", "project"), ("export html", "project"),
     ("export graphml", "project"), ("export timeline-svg", "project"),
+    ("push (to an Oxigraph server)", "project"),
     ("cvkg analyse centrality (end to end, new store)", "project"),
     ("cvkg analyse centrality (end to end, warm store)", "project"),
     ("cvkg query fines --data FILE --no-shipped (warm store)", "project"),

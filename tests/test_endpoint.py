@@ -173,25 +173,6 @@ def test_virtuoso_booleans_in_json():
 # --- graphs and stores ------------------------------------------------------------------------
 
 
-def test_chunks_keep_blank_node_structures_whole(shipped_graph):
-    """Pushing in several requests must not split a blank node between two of them (each
-    request has its own blank node scope on the server)."""
-    batches = list(endpoint.chunks(shipped_graph, 50))
-    assert sum(len(b) for b in batches) == len(shipped_graph)
-    owner: dict = {}
-    for number, batch in enumerate(batches):
-        for s, _p, o in batch:
-            for node in (s, o):
-                if isinstance(node, BNode):
-                    assert owner.setdefault(node, number) == number
-    rebuilt = Graph()
-    for batch in batches:
-        sub = Graph()
-        sub.parse(data=endpoint.ntriples(batch).decode("utf-8"), format="nt")
-        rebuilt += sub
-    assert same_graph(rebuilt, shipped_graph)
-
-
 def test_difference_matches_blank_nodes_by_shape(shipped_graph):
     """A graph fetched from a server has its own blank node labels: the ontology's OWL
     structures are still recognised and removed."""
@@ -227,6 +208,15 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("graph", ["https://w3id.org/clearview-kg/ontology",
+                                   "https://w3id.org/clearview-kg/id/graph/source/004"])
+def test_push_refuses_a_graph_name_of_its_own_before_sending_anything(invoke, graph):
+    """The whole graph cannot go into a graph that push also writes (it would be replaced by
+    one source's part); said before any request (nothing listens on port 9)."""
+    result = invoke("push", "--endpoint", "http://127.0.0.1:9/query", "--graph", graph)
+    assert_one_error_line(result, 2, graph, "choose another")
 
 
 def test_connection_refused_is_one_line(invoke):
