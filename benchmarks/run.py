@@ -794,7 +794,8 @@ def data_rows(data: dict, table: dict, sizes: list[int]) -> list[list]:
 def _notes(table: dict, n: int, step: str, engine: str, row: dict, base: dict, ratio_s, bound) -> list[str]:
     notes = []
     info = row["info"]
-    for field in ("triples", "rows", "conforms", "results", "found", "nodes", "edges", "bytes", "built"):
+    for field in ("triples", "rows", "conforms", "results", "found", "nodes", "edges", "bytes", "built",
+                  "graphs", "whole graph", "triples sent", "requests"):
         if field in info:
             notes.append(f"{field} {info[field]}")
     if "top_k_agree" in info:
