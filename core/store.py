@@ -285,11 +285,11 @@ class PushReport:
     warnings: list[str] = field(default_factory=list)
 
 
-def push(source: Store, endpoint_url: str, whole_graph: str = endpoint_mod.DEFAULT_GRAPH,
+def push(local: Store, endpoint_url: str, whole_graph: str = endpoint_mod.DEFAULT_GRAPH,
          store_url: str | None = None, credentials: endpoint_mod.Credentials | None = None,
          timeout: float = endpoint_mod.DEFAULT_TIMEOUT,
          chunk_triples: int = endpoint_mod.CHUNK_TRIPLES) -> PushReport:
-    """Publish the local store ``source`` (the ontology and the facts, an OxigraphStore) with
+    """Publish the local store ``local`` (the ontology and the facts, an OxigraphStore) with
     the Graph Store Protocol: the whole graph into ``whole_graph`` (what the commands read with
     --endpoint), and each named graph of the TriG export (one per source article, and the
     ontology) under its own name. Each graph is replaced. The graphs are streamed from the
@@ -308,17 +308,17 @@ def push(source: Store, endpoint_url: str, whole_graph: str = endpoint_mod.DEFAU
 
     warnings = []
     if kind == "virtuoso":
-        lost = [value for value in push_stream.durations(source) if _mixed_duration(value)]
+        lost = [value for value in push_stream.durations(local) if _mixed_duration(value)]
         if lost:
             warnings.append(
                 f"Virtuoso keeps an xsd:duration as whole months or as seconds: {len(lost)} duration(s) "
                 f"with both (e.g. {lost[0]}) lose their days and times there"
             )
-    classes = [ox.NamedNode(str(c)) for c in export_rdf.action_classes(source.graph())]
+    classes = [ox.NamedNode(str(c)) for c in export_rdf.action_classes(local.graph())]
     rows = []
     with progress.bar("Pushing", unit="triples") as bar:
-        parts = [(whole_graph, push_stream.WHOLE, push_stream.whole(source))]
-        for name, what, lines in itertools.chain(parts, push_stream.named(source, classes)):
+        parts = [(whole_graph, push_stream.WHOLE, push_stream.whole(local))]
+        for name, what, lines in itertools.chain(parts, push_stream.named(local, classes)):
             sent, requests = _replace(gsp, name, lines, chunk_triples, bar)
             rows.append({"graph": name, "triples": sent, "requests": requests, "what": what})
     return PushReport(endpoint_url, url, kind, rows, warnings)
