@@ -318,12 +318,17 @@ def _pair_key(pair):
 # --- N-Triples, N-Quads -----------------------------------------------------------------------
 
 
+def triple_line(s, p, o) -> str:
+    """The N-Triples line of a pyoxigraph triple."""
+    return f"{nt(s)} {nt(p)} {nt(o)} .\n"
+
+
 def _lines(layout: Layout, quads: bool) -> Iterator[str]:
     for s, p, o, graph in layout.quads():
         if quads and graph is not None:
             yield f"{nt(s)} {nt(p)} {nt(o)} <{graph}> .\n"
         else:
-            yield f"{nt(s)} {nt(p)} {nt(o)} .\n"
+            yield triple_line(s, p, o)
 
 
 def sorted_unique(lines: Iterable[str], per_run: int = LINES_PER_RUN) -> Iterator[str]:

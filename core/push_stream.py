@@ -23,10 +23,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator
 
-import pyoxigraph as ox
-
 from .export_rdf import GRAPH_NS, OTHER_GRAPH_NS
-from .export_rdf_stream import Facts, layout_for, nt, sorted_unique
+from .export_rdf_stream import Facts, layout_for, sorted_unique, triple_line
 from .namespaces import ONTOLOGY_GRAPH_IRI
 from .oxigraph_store import OxigraphStore
 
@@ -36,13 +34,8 @@ ONTOLOGY = "the ontology"
 _XSD_DURATION = "http://www.w3.org/2001/XMLSchema#duration"
 
 
-def line(s, p, o) -> str:
-    """The N-Triples line of a pyoxigraph triple (core.export_rdf_stream's term forms)."""
-    return f"{nt(s)} {nt(p)} {nt(o)} .\n"
-
-
 def line_blanks(text: str) -> list[str]:
-    """The blank node labels an N-Triples line of ``line`` mentions (subject, object). IRIs and
+    """The blank node labels an N-Triples line of ``triple_line`` mentions (subject, object). IRIs and
     blank node labels hold no spaces, so the object starts after the second space."""
     first = text.index(" ")
     found = [text[:first]] if text.startswith("_:") else []
@@ -60,7 +53,7 @@ def is_export_graph(iri: str) -> bool:
 def whole(store: OxigraphStore) -> Iterator[str]:
     """The lines of the whole graph: the store's default graph, the ontology included."""
     for triple in Facts(store, with_ontology=True).triples():
-        yield line(*triple)
+        yield triple_line(*triple)
 
 
 def named(store: OxigraphStore, classes: Iterable) -> Iterator[tuple[str, str, Iterator[str]]]:
@@ -68,7 +61,7 @@ def named(store: OxigraphStore, classes: Iterable) -> Iterator[tuple[str, str, I
     order; ``classes``: the action classes (pyoxigraph terms). Read each graph's lines before
     asking for the next graph (they come from one sorted stream)."""
     layout = layout_for(store, "nquads", classes, with_ontology=True)
-    keyed = (f"{graph}\t{line(s, p, o)}" for s, p, o, graph in layout.quads() if graph is not None)
+    keyed = (f"{graph}\t{triple_line(s, p, o)}" for s, p, o, graph in layout.quads() if graph is not None)
     for graph, lines in itertools.groupby(sorted_unique(keyed), key=lambda text: text[:text.index("\t")]):
         start = len(graph) + 1
         yield graph, ONTOLOGY if graph == ONTOLOGY_GRAPH_IRI else ONE_SOURCE, (text[start:] for text in lines)
@@ -77,4 +70,4 @@ def named(store: OxigraphStore, classes: Iterable) -> Iterator[tuple[str, str, I
 def durations(store: OxigraphStore) -> list[str]:
     """The lexical forms of the distinct xsd:duration literals of the default graph."""
     query = f"SELECT DISTINCT ?o WHERE {{ ?s ?p ?o FILTER(DATATYPE(?o) = <{_XSD_DURATION}>) }}"
-    return sorted(solution["o"].value for solution in store.ox.query(query) if isinstance(solution["o"], ox.Literal))
+    return sorted(solution["o"].value for solution in store.ox.query(query))
